@@ -1,0 +1,92 @@
+"""Compare the installed library versions with the pins the notebooks were recorded with."""
+
+from __future__ import annotations
+
+import re
+from importlib import metadata
+from pathlib import Path
+
+__all__ = ["COURSE_PACKAGES", "check_versions", "read_pins"]
+
+#: The libraries whose versions change what the notebooks print.
+COURSE_PACKAGES: tuple[str, ...] = ("numpy", "torch", "matplotlib", "jupyterlab", "nbval", "pytest")
+
+_PINS_FILE = Path(__file__).resolve().parent.parent / "constraints.txt"
+
+
+def read_pins(path: str | Path | None = None) -> dict[str, str]:
+    """Read ``name==version`` lines of a pip constraints file.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Constraints file; defaults to the repository's ``constraints.txt``.
+
+    Returns
+    -------
+    dict
+        Lower-case, dash-normalised package name -> pinned version.
+
+    Examples
+    --------
+    >>> pins = read_pins()
+    >>> pins["torch"]
+    '2.13.0'
+    """
+    path = Path(path) if path is not None else _PINS_FILE
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"pins file must exist; got {str(path)!r} instead. Run from a clone of the course "
+            "repository, where constraints.txt sits next to gdhelpers/."
+        )
+    pins = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*==\s*([^\s;#]+)", line)
+        if match:
+            pins[_norm(match.group(1))] = match.group(2)
+    return pins
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _installed(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def check_versions(packages: tuple[str, ...] = COURSE_PACKAGES, *,
+                   constraints: str | Path | None = None, verbose: bool = True) -> bool:
+    """Print installed vs pinned versions of ``packages``; return True when all match.
+
+    A local build tag is ignored (``2.13.0+cpu`` matches the pin ``2.13.0``).
+
+    Examples
+    --------
+    >>> check_versions(("numpy",), verbose=False)
+    True
+    """
+    pins = read_pins(constraints)
+    all_ok = True
+    rows = []
+    for name in packages:
+        pinned = pins.get(_norm(name))
+        installed = _installed(name)
+        base = installed.split("+")[0] if installed else None
+        ok = pinned is not None and base == pinned
+        all_ok &= ok
+        status = "ok" if ok else ("NOT INSTALLED" if installed is None else "DIFFERS")
+        rows.append((name, base or "-", pinned or "(not pinned)", status))
+    if verbose:
+        print(f"{'package':<12} {'installed':<12} {'pinned':<12} status")
+        for row in rows:
+            print(f"{row[0]:<12} {row[1]:<12} {row[2]:<12} {row[3]}")
+        if all_ok:
+            print("All versions match the pins: your outputs will match the recorded ones.")
+        else:
+            print("Some versions differ from the pins: numbers may differ from the recorded ones.\n"
+                  "Fix: run 'make lab' from the course folder, which installs the pinned versions.")
+    return all_ok

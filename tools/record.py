@@ -1,0 +1,106 @@
+"""Record notebooks: execute each top to bottom in a fresh kernel and save its outputs.
+
+Usage: python tools/record.py notebooks/01_numpy_gradient_descent.ipynb [...]
+(`make record` runs it on every notebook, `make record NB=...` on one.)
+
+The saved file depends only on the notebook's code and the pinned libraries: no execution
+timings, no kernel or Python version, execution counts 1, 2, 3, ... in order. A notebook that
+raises stops the recording, shows the cell and the error, and is left untouched on disk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import kernel_env  # noqa: E402
+
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+LANGUAGE_INFO_KEEP = ("name", "codemirror_mode", "file_extension", "mimetype",
+                      "nbconvert_exporter", "pygments_lexer")
+
+
+def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop everything that changes from run to run or machine to machine."""
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    info = nb.metadata.get("language_info", {})
+    nb.metadata["language_info"] = {k: info[k] for k in LANGUAGE_INFO_KEEP if k in info}
+    for key in ("widgets", "papermill", "toc"):
+        nb.metadata.pop(key, None)
+    for index, cell in enumerate(nb.cells):
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("collapsed", None)
+        cell.metadata.pop("scrolled", None)
+        if not cell.get("id"):
+            cell["id"] = f"cell-{index:03d}"
+        if cell.cell_type == "code":
+            for output in cell.outputs:
+                if output.get("output_type") == "execute_result":
+                    output["metadata"] = {}
+    return nb
+
+
+def record(path: Path, *, timeout: int) -> bool:
+    """Execute ``path`` and write it back if its content changed. Returns False on error."""
+    original = nbformat.read(path, as_version=4)
+    nb = copy.deepcopy(original)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        record_timing=False,
+        allow_errors=False,
+    )
+    start = time.perf_counter()
+    try:
+        client.execute()
+    except (CellExecutionError, CellTimeoutError) as err:
+        print(f"record: {path} FAILED; the file on disk is unchanged.", file=sys.stderr)
+        print(str(err), file=sys.stderr)
+        return False
+    nbformat.validate(nb)
+    text = nbformat.writes(normalize(nb)) + "\n"
+    changed = text != path.read_text(encoding="utf-8")
+    if changed:
+        path.write_text(text, encoding="utf-8")
+    took = time.perf_counter() - start
+    print(f"record: {path} {'updated' if changed else 'unchanged'} ({took:.1f} s)")
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    args = parser.parse_args(argv)
+    if not args.notebooks:
+        print("record: no notebook given; expected paths like notebooks/01_x.ipynb", file=sys.stderr)
+        return 2
+    missing = [p for p in args.notebooks if not p.is_file() or p.suffix != ".ipynb"]
+    if missing:
+        for p in missing:
+            print(f"record: notebook {str(p)!r} not found; expected an existing .ipynb file such as "
+                  "notebooks/01_numpy_gradient_descent.ipynb (see 'ls notebooks/').", file=sys.stderr)
+        return 2
+    kernel_env.apply()
+    for path in args.notebooks:
+        if not record(path, timeout=args.timeout):
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
