@@ -41,7 +41,8 @@ $(STAMP): pyproject.toml constraints.txt
 venv: $(STAMP) ## Create .venv and install the pinned environment (done by every target)
 
 lab: $(STAMP) ## Open JupyterLab on the course (pass options with ARGS="--no-browser --port 8899")
-	@cd notebooks && ../$(BIN)/jupyter lab $(ROOT_FLAG) $(ARGS)
+	@$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks \
+	  $(ROOT_FLAG) $(ARGS)
 
 test: $(STAMP) ## Lint, unit tests, doctests and nbval on every notebook, in one pytest run
 	@$(MAKE) lint

@@ -1,0 +1,74 @@
+"""tools/record.py: deterministic, idempotent, and safe on bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+RECORD = ROOT / "tools" / "record.py"
+
+pytestmark = pytest.mark.slow
+
+
+def run_record(*args: str | Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(RECORD), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+
+
+def write_nb(path: Path, *sources: str) -> None:
+    cells = [new_markdown_cell("# t")] + [new_code_cell(s) for s in sources]
+    nbformat.write(new_notebook(cells=cells), path)
+
+
+def test_missing_notebook_fails_with_a_clear_message(tmp_path):
+    result = run_record(tmp_path / "missing.ipynb")
+    assert result.returncode == 2
+    assert "not found; expected an existing .ipynb file" in result.stderr
+
+
+def test_no_argument_is_an_error():
+    result = run_record()
+    assert result.returncode == 2
+    assert "no notebook given" in result.stderr
+
+
+def test_records_deterministically_and_idempotently(tmp_path):
+    nb_path = tmp_path / "ok.ipynb"
+    write_nb(nb_path, "x = 6 * 7\nx", "print('hello')")
+    first = run_record(nb_path)
+    assert first.returncode == 0, first.stderr
+    assert "updated" in first.stdout
+    text = nb_path.read_text()
+    nb = nbformat.read(nb_path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == [1, 2]
+    assert code[0].outputs[0]["data"]["text/plain"] == "42"
+    assert "execution" not in code[0].metadata  # no timings
+    assert "version" not in nb.metadata["language_info"]  # no Python version
+    second = run_record(nb_path)
+    assert second.returncode == 0
+    assert "unchanged" in second.stdout
+    assert nb_path.read_text() == text
+
+
+def test_failing_notebook_is_left_untouched_and_the_error_is_shown(tmp_path):
+    nb_path = tmp_path / "bad.ipynb"
+    write_nb(nb_path, "a = 1", "raise ValueError('boom in cell two')", "b = 2")
+    before = nb_path.read_bytes()
+    result = run_record(nb_path)
+    assert result.returncode == 1
+    assert "FAILED; the file on disk is unchanged" in result.stderr
+    assert "boom in cell two" in result.stderr
+    assert "raise ValueError" in result.stderr  # the failing cell's source is shown
+    assert nb_path.read_bytes() == before
