@@ -23,7 +23,7 @@ ARGS ?=
 # JupyterLab refuses to start as root unless told; containers often run as root.
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: help venv lab test unit nbval test-threads lint format record lock bench clean
+.PHONY: help venv lab test unit nbval test-threads lint format record lock bench clean student html test-browser
 
 help: ## List the targets with one line each
 	@echo "Gradient Descent, from scratch to PyTorch -- make targets:"
@@ -69,6 +69,40 @@ format: $(STAMP) ## Fix what ruff can fix and format everything (then 'make reco
 
 record: $(STAMP) ## Re-execute notebooks in a fresh kernel and save outputs (NB=notebooks/01_x.ipynb for one)
 	@$(PY) tools/record.py $(or $(NB),$(NOTEBOOKS))
+
+student: $(STAMP) ## Build the student edition (solutions blanked, checks cleared) in build/student/
+	@$(PY) tools/student.py --out build/student
+
+html: $(STAMP) ## Export every notebook with its outputs to static HTML in build/html/ (index.html)
+	@$(PY) tools/export_html.py --out build/html
+
+# The browser test drives Debian's chromium with Selenium. Selenium is not in the pinned
+# environment: unless .venv has it, it goes into its own venv, build/browser-venv.
+SELENIUM_VERSION := 4.51.0
+BROWSER_VENV     := build/browser-venv
+BROWSER_STAMP    := $(BROWSER_VENV)/.installed-selenium-$(SELENIUM_VERSION)
+EXPECT ?=
+
+$(BROWSER_STAMP): constraints.txt
+	@rm -rf $(BROWSER_VENV) && mkdir -p build && $(PYTHON) -m venv $(BROWSER_VENV)
+	@echo "==> installing selenium==$(SELENIUM_VERSION) into $(BROWSER_VENV)"
+	@$(BROWSER_VENV)/bin/pip install --disable-pip-version-check -c constraints.txt \
+	  selenium==$(SELENIUM_VERSION) pytest > $(BROWSER_VENV)/pip.log 2>&1 || \
+	  { tail -n 20 $(BROWSER_VENV)/pip.log; exit 1; }
+	@touch $@
+
+test-browser: $(STAMP) ## Run notebook 01 in JupyterLab in headless Chromium (NB=, EXPECT="line")
+	@mkdir -p build/browser
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "==> installing Debian's chromium and chromium-driver (log: build/browser/apt.log)"; \
+	    { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; } \
+	      > build/browser/apt.log 2>&1 || echo "apt-get failed; the test will skip (see the log)"; \
+	  else echo "chromium is missing and cannot be installed here; the test will skip"; fi; fi
+	@if $(PY) -c 'import selenium' 2>/dev/null; then py=$(PY); \
+	  else $(MAKE) $(BROWSER_STAMP); py=$(BROWSER_VENV)/bin/python; fi; \
+	  GD_BROWSER_TEST=1 $(if $(NB),GD_BROWSER_NOTEBOOK='$(NB)') $(if $(EXPECT),GD_BROWSER_EXPECT='$(EXPECT)') \
+	  $$py -m pytest -rs -s tests/browser $(ARGS)
 
 lock: ## Re-resolve constraints.txt from pyproject.toml in a scratch venv (then 'make record')
 	@rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv

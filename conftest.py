@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))
-import kernel_env  # noqa: E402
+import kernel_env
 
 # Kernels started by nbval inherit this environment (same as `make record`).
 kernel_env.apply()
@@ -46,5 +46,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     units, notebooks = counts
     verdict = "PASSED" if exitstatus == 0 else "FAILED"
     terminalreporter.write_sep(
-        "=", f"course suite {verdict}: {units} unit tests/doctests, {notebooks} notebooks under nbval"
+        "=",
+        f"course suite {verdict}: {units} unit tests/doctests, {notebooks} notebooks under nbval",
     )

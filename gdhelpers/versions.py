@@ -58,8 +58,12 @@ def _installed(name: str) -> str | None:
         return None
 
 
-def check_versions(packages: tuple[str, ...] = COURSE_PACKAGES, *,
-                   constraints: str | Path | None = None, verbose: bool = True) -> bool:
+def check_versions(
+    packages: tuple[str, ...] = COURSE_PACKAGES,
+    *,
+    constraints: str | Path | None = None,
+    verbose: bool = True,
+) -> bool:
     """Print installed vs pinned versions of ``packages``; return True when all match.
 
     A local build tag is ignored (``2.13.0+cpu`` matches the pin ``2.13.0``).
@@ -87,6 +91,8 @@ def check_versions(packages: tuple[str, ...] = COURSE_PACKAGES, *,
         if all_ok:
             print("All versions match the pins: your outputs will match the recorded ones.")
         else:
-            print("Some versions differ from the pins: numbers may differ from the recorded ones.\n"
-                  "Fix: run 'make lab' from the course folder, which installs the pinned versions.")
+            print(
+                "Some versions differ from the pins: numbers may differ from the recorded ones.\n"
+                "Fix: run 'make lab' from the course folder, which installs the pinned versions."
+            )
     return all_ok

@@ -81,5 +81,6 @@ def test_pins_satisfy_pyproject_ranges(pins):
         if _norm(req.name) == "gdhelpers":
             continue
         assert req.specifier.contains(pins[_norm(req.name)], prereleases=True), (
-            f"constraints.txt pins {req.name}=={pins[_norm(req.name)]}, outside pyproject's {text!r}"
+            f"constraints.txt pins {req.name}=={pins[_norm(req.name)]}, "
+            f"outside pyproject's {text!r}"
         )

@@ -72,3 +72,16 @@ def test_failing_notebook_is_left_untouched_and_the_error_is_shown(tmp_path):
     assert "boom in cell two" in result.stderr
     assert "raise ValueError" in result.stderr  # the failing cell's source is shown
     assert nb_path.read_bytes() == before
+
+
+def test_course_suite_fails_when_no_notebook_is_collected():
+    """`make test` passes --course-suite: a run without notebooks (or tests) must fail."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--course-suite", "-q", "tests/test_pins.py"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert result.returncode != 0
+    assert "both must be more than zero" in result.stdout + result.stderr

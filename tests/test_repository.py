@@ -23,8 +23,12 @@ def test_notebook_is_recorded_top_to_bottom_and_clean(path):
     counts = [c["execution_count"] for c in code]
     assert counts == list(range(1, len(code) + 1)), "re-record it: make record NB=" + path.name
     outputs = json.dumps([c["outputs"] for c in code])
-    for pattern in (r"Traceback \(most recent call last\)", r"/tmp/ipykernel_\d+",
-                    r"/(root|home|work)/", r" at 0x[0-9a-f]{6,}"):
+    for pattern in (
+        r"Traceback \(most recent call last\)",
+        r"/tmp/ipykernel_\d+",
+        r"/(root|home|work)/",
+        r" at 0x[0-9a-f]{6,}",
+    ):
         assert not re.search(pattern, outputs), f"{path.name}: output matches {pattern!r}"
     assert all("execution" not in c["metadata"] for c in code), "timings recorded"
     assert nb["cells"][0]["cell_type"] == "markdown" and nb["cells"][0]["source"]

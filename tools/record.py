@@ -21,11 +21,17 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import kernel_env  # noqa: E402
+import kernel_env
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-LANGUAGE_INFO_KEEP = ("name", "codemirror_mode", "file_extension", "mimetype",
-                      "nbconvert_exporter", "pygments_lexer")
+LANGUAGE_INFO_KEEP = (
+    "name",
+    "codemirror_mode",
+    "file_extension",
+    "mimetype",
+    "nbconvert_exporter",
+    "pygments_lexer",
+)
 
 
 def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -87,13 +93,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
     args = parser.parse_args(argv)
     if not args.notebooks:
-        print("record: no notebook given; expected paths like notebooks/01_x.ipynb", file=sys.stderr)
+        print(
+            "record: no notebook given; expected paths like notebooks/01_x.ipynb", file=sys.stderr
+        )
         return 2
     missing = [p for p in args.notebooks if not p.is_file() or p.suffix != ".ipynb"]
     if missing:
         for p in missing:
-            print(f"record: notebook {str(p)!r} not found; expected an existing .ipynb file such as "
-                  "notebooks/01_numpy_gradient_descent.ipynb (see 'ls notebooks/').", file=sys.stderr)
+            print(
+                f"record: notebook {str(p)!r} not found; expected an existing .ipynb file such as "
+                "notebooks/01_numpy_gradient_descent.ipynb (see 'ls notebooks/').",
+                file=sys.stderr,
+            )
         return 2
     kernel_env.apply()
     for path in args.notebooks:

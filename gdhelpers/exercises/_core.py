@@ -7,7 +7,9 @@ beginner understands when it is not. :func:`check` never lets a traceback reach 
 
 from __future__ import annotations
 
+import functools
 import inspect
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +20,10 @@ __all__ = ["Exercise", "check", "diagnose", "exercise", "hint", "solution"]
 
 CORRECT = "Correct!"
 NOT_DONE = "Not yet done"
+_TODO = (
+    "replace `raise NotImplementedError` in the cell above with your code, "
+    "run that cell, then run this one again."
+)
 
 
 @dataclass(frozen=True)
@@ -87,19 +93,22 @@ def check(name: str, answer: Any) -> bool:
     """
     ex = _get(name)
     if answer is None or answer is Ellipsis:
-        print(f"{NOT_DONE} ({name}): write your answer in the cell above, run it, then run this cell.")
-        return False
-    try:
-        problem = ex.checker(answer)
-    except NotImplementedError:
         print(
-            f"{NOT_DONE} ({name}): replace `raise NotImplementedError` in the cell above "
-            "with your code, run that cell, then run this one again."
+            f"{NOT_DONE} ({name}): write your answer in the cell above, run it, then run this cell."
         )
+        return False
+    watched, not_done = _watch(answer)
+    try:
+        problem = ex.checker(watched)
+    except NotImplementedError:
+        print(f"{NOT_DONE} ({name}): {_TODO}")
         return False
     except Exception as err:  # the learner's code failed: explain, no traceback
         print(f"Not quite ({name}): your code raised {type(err).__name__}: {err}")
         print("Read the message, fix the cell above and run both cells again.")
+        return False
+    if not_done():  # the checker caught the learner's NotImplementedError itself
+        print(f"{NOT_DONE} ({name}): {_TODO}")
         return False
     if problem is None:
         print(f"{CORRECT} ({name})")
@@ -107,6 +116,27 @@ def check(name: str, answer: Any) -> bool:
     print(f"Not quite ({name}): {problem}")
     print(f'Stuck? Run gd.hint("{name}").')
     return False
+
+
+def _watch(answer: Any) -> tuple[Any, Callable[[], bool]]:
+    """Wrap a plain function so that its NotImplementedError is noticed even if caught.
+
+    Returns the (possibly wrapped) answer and a function telling whether the answer raised
+    NotImplementedError. Anything but a plain function or method is returned unchanged.
+    """
+    if not isinstance(answer, types.FunctionType | types.MethodType):
+        return answer, lambda: False
+    raised: list[bool] = []
+
+    @functools.wraps(answer)
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return answer(*args, **kwargs)
+        except NotImplementedError:
+            raised.append(True)
+            raise
+
+    return watched, lambda: bool(raised)
 
 
 def hint(name: str) -> None:
@@ -119,8 +149,15 @@ def solution(name: str) -> None:
     print(_get(name).solution.rstrip())
 
 
-def diagnose(got: Any, expected: Any, *, what: str = "your result", n: int | None = None,
-             rtol: float = 1e-4, atol: float = 1e-6) -> str | None:
+def diagnose(
+    got: Any,
+    expected: Any,
+    *,
+    what: str = "your result",
+    n: int | None = None,
+    rtol: float = 1e-4,
+    atol: float = 1e-6,
+) -> str | None:
     """Compare a learner's value with the reference and name the typical mistake.
 
     Parameters
@@ -143,15 +180,24 @@ def diagnose(got: Any, expected: Any, *, what: str = "your result", n: int | Non
         got = got.detach().cpu().numpy()
     if hasattr(expected, "detach"):
         expected = expected.detach().cpu().numpy()
+    if got is None:
+        return f"{what} is None: did you forget the `return` statement?"
+    wrong_type = (
+        f"{what} should be a number or an array of numbers; got {type(got).__name__} instead."
+    )
+    if isinstance(got, str | bytes | dict | set):
+        return wrong_type
     try:
         g = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
-        return f"{what} should be a number or an array of numbers; got {type(got).__name__} instead."
+        return wrong_type
     e = np.asarray(expected, dtype=np.float64)
     if g.shape != e.shape:
         if g.size == e.size:
-            return (f"{what} has shape {g.shape} but should have shape {e.shape}: "
-                    "the numbers may be right, reshape them.")
+            return (
+                f"{what} has shape {g.shape} but should have shape {e.shape}: "
+                "the numbers may be right, reshape them."
+            )
         return f"{what} has shape {g.shape} but should have shape {e.shape}."
     if not np.all(np.isfinite(g)):
         return f"{what} contains NaN or infinity; check for a division by zero or a huge step."
@@ -162,12 +208,17 @@ def diagnose(got: Any, expected: Any, *, what: str = "your result", n: int | Non
     scale = float(np.sum(g * e) / np.sum(e * e)) if np.any(e) else 0.0
     if np.any(e) and np.allclose(g, scale * e, rtol=rtol, atol=atol):
         if n is not None and np.isclose(scale, n):
-            return (f"{what} is {n} times too large: you summed over the {n} samples "
-                    "where the mean was needed.")
+            return (
+                f"{what} is {n} times too large: you summed over the {n} samples "
+                "where the mean was needed."
+            )
         if n is not None and np.isclose(scale, 1 / n):
             return f"{what} is {n} times too small: divide by the number of samples only once."
         if np.isclose(scale, 2) or np.isclose(scale, 0.5):
-            return (f"{what} is off by a factor of {scale:g}: check the factor 2 that comes "
-                    "from differentiating the square.")
+            return (
+                f"{what} is off by a factor of {scale:g}: check the factor 2 that comes "
+                "from differentiating the square."
+            )
         return f"{what} is off by a factor of {scale:.3g}; the direction is right, the size is not."
-    return f"{what} does not match the expected values (largest difference {np.max(np.abs(g - e)):.3g})."
+    largest = float(np.max(np.abs(g - e)))
+    return f"{what} does not match the expected values (largest difference {largest:.3g})."
