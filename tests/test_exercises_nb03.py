@@ -1,0 +1,121 @@
+"""Checkers of notebook 03's exercises: right answers pass, typical mistakes are named."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import gdhelpers as gd
+
+
+def train_linear(model, X, Y, lr, n_iters):
+    loss_fn = nn.MSELoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    losses = []
+    for _ in range(n_iters):
+        loss = loss_fn(model(X), Y)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        losses.append(loss.item())
+    return losses
+
+
+def train_no_zero_grad(model, X, Y, lr, n_iters):
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    losses = []
+    for _ in range(n_iters):
+        loss = nn.MSELoss()(model(X), Y)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
+def train_no_step(model, X, Y, lr, n_iters):
+    return [nn.MSELoss()(model(X), Y).item() for _ in range(n_iters)]
+
+
+def train_short_list(model, X, Y, lr, n_iters):
+    return train_linear(model, X, Y, lr, n_iters)[:-1]
+
+
+def train_wrong_lr(model, X, Y, lr, n_iters):
+    return train_linear(model, X, Y, lr / 2, n_iters)
+
+
+def least_squares_line(x, y):
+    xc, yc = x - x.mean(), y - y.mean()
+    w = np.sum(xc * yc) / np.sum(xc**2)
+    return w, y.mean() - w * x.mean()
+
+
+def not_done(*args):
+    raise NotImplementedError
+
+
+def test_train_linear_correct(capsys):
+    assert gd.check("03.train_linear", train_linear) is True
+    assert "Correct!" in capsys.readouterr().out
+
+
+def test_train_linear_keeps_global_rng():
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    gd.check("03.train_linear", train_linear)
+    assert torch.equal(torch.rand(3), expected)
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (train_no_zero_grad, r"accumulate.*zero_grad"),
+        (train_no_step, r"did not change.*optimizer\.step"),
+        (train_short_list, r"returned 4 losses for 5 iterations"),
+        (train_wrong_lr, r"trained \[w, b\]"),
+        (lambda *args: None, r"returned None"),
+        (lambda *args: "abc", r"list of numbers"),
+    ],
+)
+def test_train_linear_mistakes(capsys, answer, words):
+    assert gd.check("03.train_linear", answer) is False
+    assert re.search(words, capsys.readouterr().out, re.S)
+
+
+def test_least_squares_line_correct(capsys):
+    assert gd.check("03.least_squares_line", least_squares_line) is True
+    assert "Correct!" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (lambda x, y: (np.sum(x * y) / np.sum(x**2), 0.0), r"THROUGH THE ORIGIN"),
+        (lambda x, y: least_squares_line(x, y)[::-1], r"return the slope first"),
+        (lambda x, y: (2.0, 0.0), r"your \(w, b\)"),
+        (lambda x, y: 2.0, r"return two numbers"),
+    ],
+)
+def test_least_squares_line_mistakes(capsys, answer, words):
+    assert gd.check("03.least_squares_line", answer) is False
+    assert re.search(words, capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("name", ["03.train_linear", "03.least_squares_line"])
+def test_not_done(capsys, name):
+    assert gd.check(name, not_done) is False
+    assert "Not yet done" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", ["03.train_linear", "03.least_squares_line"])
+@pytest.mark.parametrize("garbage", [None, "train_linear", lambda *args: "a string", 7])
+def test_garbage(capsys, name, garbage):
+    assert gd.check(name, garbage) is False
+    out = capsys.readouterr().out
+    assert "Traceback" not in out
+    assert "Not" in out
