@@ -5,14 +5,46 @@ data sets, losses and gradients, stability bounds, training loops for what earli
 notebooks taught, plots, reproducibility, the closed-form solution, exercise checks.
 """
 
+from .closed_form import lstsq_fit
+from .data import (
+    CROPS_FEATURES,
+    CROPS_TARGETS,
+    RegressionData,
+    crops_data,
+    make_regression,
+    noisy_line,
+    toy_data,
+)
 from .exercises import check, hint, solution
-from .versions import check_versions
+from .grads import GradCheck, gradcheck, numerical_gradient
+from .losses import linear_predict, mse, mse_grad
+from .optimizers import OptimizerRun, run_optimizer
+from .parallel import ParallelRun, WorkerError, data_parallel_gd, free_port, launch
+from .plots import plot_fit, plot_loss_curve_1d, plot_loss_surface, plot_losses
+from .repro import seed_everything, torch_generator
+from .stability import lr_stability_bound, per_sample_stability_bounds, sgd_stability_bound
+from .train import History, fit_linear
 
-__all__ = [
-    # exercises
-    "check",
-    "hint",
-    "solution",
-    # environment
-    "check_versions",
+__all__ = [  # data
+    "CROPS_FEATURES",
+    "CROPS_TARGETS",
+    "RegressionData",
+    "crops_data",
+    "make_regression",
+    "noisy_line",
+    "toy_data",
 ]
+__all__ += ["linear_predict", "mse", "mse_grad"]  # losses
+__all__ += ["GradCheck", "gradcheck", "numerical_gradient"]  # grads
+__all__ += [  # stability
+    "lr_stability_bound",
+    "per_sample_stability_bounds",
+    "sgd_stability_bound",
+]
+__all__ += ["lstsq_fit"]  # closed_form
+__all__ += ["History", "fit_linear"]  # train
+__all__ += ["plot_fit", "plot_loss_curve_1d", "plot_loss_surface", "plot_losses"]  # plots
+__all__ += ["seed_everything", "torch_generator"]  # repro
+__all__ += ["OptimizerRun", "run_optimizer"]  # optimizers
+__all__ += ["ParallelRun", "WorkerError", "data_parallel_gd", "free_port", "launch"]  # parallel
+__all__ += ["check", "hint", "solution"]  # exercises

@@ -1,0 +1,171 @@
+"""Shared input checks of the package (private).
+
+Every public helper validates its inputs with these functions, so that a learner sees one
+kind of message everywhere: ``"X must be ...; got ... instead. <how to fix>"``.
+
+Dtype policy (the same in every module):
+
+* floating point arrays (float16/32/64) are used as they are (float16 becomes float32);
+* integer arrays are converted to float64 (NumPy) or to torch's default float dtype (torch),
+  because ``np.array([1, 2, 3])`` is such a common way to write data;
+* booleans, complex numbers, strings and other objects raise :class:`TypeError`;
+* ``torch.Tensor`` inputs to NumPy-only helpers are detached and converted with ``.numpy()``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+
+BACKENDS = ("numpy", "torch")
+
+
+def is_torch(x: Any) -> bool:
+    """True when ``x`` is a ``torch.Tensor``."""
+    return isinstance(x, torch.Tensor)
+
+
+def _describe(x: Any) -> str:
+    if is_torch(x):
+        return f"a torch tensor of dtype {x.dtype}"
+    if isinstance(x, np.ndarray):
+        return f"an array of dtype {x.dtype}"
+    return f"{type(x).__name__} {x!r}"[:80]
+
+
+def as_float_array(x: Any, name: str) -> np.ndarray:
+    """Return ``x`` as a floating point NumPy array (see the module's dtype policy)."""
+    if is_torch(x):
+        x = x.detach().cpu().numpy()
+    if isinstance(x, str | bytes):
+        raise TypeError(
+            f"{name} must be an array of numbers; got the string {x!r} instead. "
+            "Pass a NumPy array or a torch tensor."
+        )
+    try:
+        arr = np.asarray(x)
+    except ValueError as err:  # ragged nested lists
+        raise ValueError(
+            f"{name} must be a rectangular array of numbers; got {type(x).__name__} that NumPy "
+            f"cannot turn into an array ({err}) instead. Make every row the same length."
+        ) from None
+    kind = arr.dtype.kind
+    if kind == "f":
+        return arr.astype(np.float32) if arr.dtype == np.float16 else arr
+    if kind in "iu":
+        return arr.astype(np.float64)
+    hint = {
+        "b": "Convert booleans explicitly, e.g. x.astype(np.float32).",
+        "c": "Complex numbers are not supported; use the real part (x.real) if that is meant.",
+    }.get(kind, "Pass a NumPy array or a torch tensor of floats, e.g. np.asarray(x, dtype=float).")
+    raise TypeError(f"{name} must hold real numbers; got {_describe(arr)} instead. {hint}")
+
+
+def as_float_tensor(x: Any, name: str, *, dtype: torch.dtype | None = None) -> torch.Tensor:
+    """Return ``x`` as a floating point tensor (autograd kept when ``x`` already is one)."""
+    if is_torch(x):
+        if x.is_floating_point():
+            return x if dtype is None else x.to(dtype)
+        if x.dtype == torch.bool or x.is_complex():
+            raise TypeError(
+                f"{name} must hold real numbers; got {_describe(x)} instead. "
+                "Convert it with x.float()."
+            )
+        return x.to(dtype or torch.get_default_dtype())
+    arr = as_float_array(x, name)
+    return torch.as_tensor(arr, dtype=dtype)
+
+
+def check_finite(x: np.ndarray | torch.Tensor, name: str) -> None:
+    """Raise ValueError when ``x`` holds NaN or infinity."""
+    finite = bool(torch.isfinite(x).all()) if is_torch(x) else bool(np.isfinite(x).all())
+    if not finite:
+        raise ValueError(
+            f"{name} must hold finite numbers; got NaN or infinity instead. "
+            f"Find the bad entries with np.argwhere(~np.isfinite({name})) and fix or drop them."
+        )
+
+
+def check_not_empty(x: np.ndarray | torch.Tensor, name: str) -> None:
+    """Raise ValueError when ``x`` has no sample (first dimension 0) or no element."""
+    if x.ndim == 0:
+        return
+    if x.shape[0] == 0 or math.prod(x.shape) == 0:
+        raise ValueError(
+            f"{name} must hold at least one sample; got shape {tuple(x.shape)} instead. "
+            "Check how the data were loaded or sliced."
+        )
+
+
+def as_2d(
+    x: Any, name: str, *, allow_1d: bool = False, finite: bool = True, what: str = "n_features"
+) -> np.ndarray:
+    """Float array of shape ``(n_samples, what)``; 1-D input is a column when ``allow_1d``."""
+    arr = as_float_array(x, name)
+    if arr.ndim == 1 and allow_1d:
+        arr = arr.reshape(-1, 1)
+    if arr.ndim != 2:
+        fix = f"Use {name}.reshape(-1, 1) for a single column." if arr.ndim == 1 else ""
+        raise ValueError(
+            f"{name} must be a 2-D array of shape (n_samples, {what}); got shape "
+            f"{arr.shape} instead. {fix}".rstrip()
+        )
+    check_not_empty(arr, name)
+    if finite:
+        check_finite(arr, name)
+    return arr
+
+
+def check_same_n(a: Any, b: Any, name_a: str, name_b: str) -> None:
+    """Raise ValueError when ``a`` and ``b`` do not have the same number of samples."""
+    if a.shape[0] != b.shape[0]:
+        raise ValueError(
+            f"{name_a} and {name_b} must have the same number of samples (rows); got "
+            f"{a.shape[0]} and {b.shape[0]} instead. Each row of {name_a} needs one row of "
+            f"{name_b}."
+        )
+
+
+def check_positive(value: Any, name: str, *, allow_zero: bool = False) -> float:
+    """Return ``value`` as a float after checking it is a finite number > 0 (or >= 0)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number; got {_describe(value)} instead.")
+    value = float(value)
+    bad = value < 0 if allow_zero else value <= 0
+    if not math.isfinite(value) or bad:
+        sign = ">= 0" if allow_zero else "> 0"
+        raise ValueError(
+            f"{name} must be a finite number {sign}; got {value} instead. "
+            f"Typical values are small positive numbers such as 0.01."
+        )
+    return value
+
+
+def check_int(value: Any, name: str, *, minimum: int = 1) -> int:
+    """Return ``value`` as an int after checking it is an integer >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer; got {_describe(value)} instead.")
+    if value < minimum:
+        raise ValueError(
+            f"{name} must be an integer >= {minimum}; got {value} instead. Pass {minimum} or more."
+        )
+    return int(value)
+
+
+def check_choice(value: Any, name: str, choices: Sequence[str]) -> str:
+    """Return ``value`` after checking it is one of ``choices``."""
+    if value not in choices:
+        options = " or ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be {options}; got {value!r} instead. Pick one of these.")
+    return value
+
+
+def to_backend(arr: np.ndarray, backend: str) -> np.ndarray | torch.Tensor:
+    """Return ``arr`` as a NumPy array or a torch tensor (sharing memory when possible)."""
+    check_choice(backend, "backend", BACKENDS)
+    return torch.from_numpy(np.ascontiguousarray(arr)) if backend == "torch" else arr

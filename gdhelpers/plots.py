@@ -1,0 +1,302 @@
+"""Plots of the course (matplotlib only): loss curves, fitted lines, loss surfaces.
+
+Every function draws on ``ax`` (a new ``figsize=(6, 4)`` figure when None) and returns the
+Axes; none calls ``plt.show()`` -- the notebook cell does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+
+from ._validate import as_2d, as_float_array, check_choice, check_same_n
+from .closed_form import lstsq_fit
+from .train import History
+
+__all__ = ["plot_fit", "plot_loss_curve_1d", "plot_loss_surface", "plot_losses"]
+
+_X_LABELS = {"epoch": "epoch", "step": "step", "grad_evals": "per-sample gradient evaluations"}
+
+
+def _axes(ax: Axes | None) -> Axes:
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    return ax
+
+
+def _line_data(X: Any, Y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """1-D float64 x and y of a one-feature, one-output data set."""
+    X = as_2d(X, "X", allow_1d=True)
+    Y = as_2d(Y, "Y", allow_1d=True, what="n_outputs")
+    check_same_n(X, Y, "X", "Y")
+    if X.shape[1] != 1 or Y.shape[1] != 1:
+        raise ValueError(
+            f"X and Y must have one column each for this plot; got shapes {X.shape} and "
+            f"{Y.shape} instead. Plot one feature against one output, e.g. X[:, :1]."
+        )
+    return X[:, 0].astype(np.float64), Y[:, 0].astype(np.float64)
+
+
+def _curve(run: Any, x: str) -> tuple[np.ndarray, np.ndarray]:
+    """(x values, losses) of one run for the chosen x axis."""
+    if not isinstance(run, History):
+        losses = as_float_array(run, "each run").reshape(-1)
+        return np.arange(losses.size), losses
+    if x == "epoch":
+        return np.arange(run.epoch_loss.size), run.epoch_loss
+    if x == "step":
+        losses = run.loss if run.loss is not None else run.step_loss
+        return np.arange(losses.size), losses
+    if run.loss is not None:
+        return run.grad_evals, run.loss
+    return run.grad_evals[run.epoch_steps], run.epoch_loss
+
+
+def plot_losses(
+    runs: Mapping[str, Any],
+    *,
+    ax: Axes | None = None,
+    log: bool = False,
+    x: str = "epoch",
+    title: str | None = None,
+) -> Axes:
+    """Loss curves of several runs, one labelled line each.
+
+    Parameters
+    ----------
+    runs : dict
+        ``label -> History`` or ``label -> 1-D sequence of losses``.
+    ax : matplotlib Axes, optional
+    log : bool
+        Logarithmic loss axis (shows linear convergence as a straight line).
+    x : {"epoch", "step", "grad_evals"}
+        ``"epoch"``: ``History.epoch_loss``; ``"step"``: the full-data loss after every step
+        (``History.loss``), or the batch losses when it was not tracked; ``"grad_evals"``:
+        loss against the number of per-sample gradient evaluations (the fair cost axis).
+        Plain arrays are drawn against their index.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> ax = plot_losses({"a": [4.0, 2.0, 1.0], "b": [4.0, 3.0, 2.5]}, log=True)
+    >>> len(ax.lines), ax.get_yscale()
+    (2, 'log')
+    """
+    check_choice(x, "x", tuple(_X_LABELS))
+    if not isinstance(runs, Mapping) or not runs:
+        raise TypeError(
+            f"runs must be a non-empty dict label -> History or label -> losses; got "
+            f"{type(runs).__name__} instead. Wrap one run as {{'my run': history}}."
+        )
+    ax = _axes(ax)
+    for label, run in runs.items():
+        xs, losses = _curve(run, x)
+        ax.plot(xs, losses, label=str(label))
+    ax.set_xlabel(_X_LABELS[x])
+    ax.set_ylabel("MSE loss")
+    if log:
+        ax.set_yscale("log")
+    if title is not None:
+        ax.set_title(title)
+    ax.legend()
+    return ax
+
+
+def plot_fit(
+    X: Any,
+    Y: Any,
+    weight: Any,
+    bias: Any,
+    *,
+    ax: Axes | None = None,
+    true_weight: Any = None,
+    true_bias: Any = None,
+    label: str = "fit",
+) -> Axes:
+    """Scatter the data and draw the fitted line ``y = weight * x + bias`` (one feature).
+
+    Parameters
+    ----------
+    X, Y : arrays of shape (n,) or (n, 1)
+    weight, bias : number or array with one element
+        The fitted line (e.g. ``History.final_weight``, ``History.final_bias``).
+    ax : matplotlib Axes, optional
+    true_weight, true_bias : number, optional
+        Also draw the true line, dashed (``true_bias`` defaults to 0).
+    label : str
+        Legend label of the fitted line.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> ax = plot_fit([1.0, 2.0, 3.0], [2.1, 3.9, 6.0], 2.0, 0.0, true_weight=2.0)
+    >>> [line.get_label() for line in ax.lines]
+    ['fit', 'true']
+    """
+    x, y = _line_data(X, Y)
+    ax = _axes(ax)
+    grid = np.linspace(x.min(), x.max(), 100)
+    ax.scatter(x, y, s=12, color="C0", alpha=0.7, label="data")
+    ax.plot(grid, _number(weight, "weight") * grid + _number(bias, "bias"), "C1", label=label)
+    if true_weight is not None:
+        tb = 0.0 if true_bias is None else _number(true_bias, "true_bias")
+        ax.plot(grid, _number(true_weight, "true_weight") * grid + tb, "k--", label="true")
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    ax.legend()
+    return ax
+
+
+def _number(value: Any, name: str) -> float:
+    arr = as_float_array(value, name)
+    if arr.size != 1:
+        raise ValueError(
+            f"{name} must be a single number for a one-feature line; got shape {arr.shape} "
+            "instead. Pass e.g. weight[0, 0]."
+        )
+    return float(arr.reshape(()))
+
+
+def _mse_grid(x: np.ndarray, y: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """MSE of ``w * x + b`` for every (w, b) pair, from five averages of the data."""
+    mxx, mx, my, mxy, myy = (np.mean(v) for v in (x * x, x, y, x * y, y * y))
+    return w * w * mxx + b * b + myy + 2 * w * b * mx - 2 * w * mxy - 2 * b * my
+
+
+def _path(run: Any) -> np.ndarray:
+    if isinstance(run, History):
+        return np.column_stack([run.weights[:, 0, 0], run.biases[:, 0]])
+    arr = as_float_array(run, "each path")
+    if arr.ndim != 2 or arr.shape[1] != 2:
+        raise ValueError(
+            f"each path must be a History or an array of shape (m, 2) of (w, b) pairs; got "
+            f"shape {arr.shape} instead. Stack them with np.column_stack([ws, bs])."
+        )
+    return arr
+
+
+def plot_loss_surface(
+    X: Any,
+    Y: Any,
+    *,
+    w_range: Sequence[float],
+    b_range: Sequence[float],
+    paths: Mapping[str, Any] | None = None,
+    ax: Axes | None = None,
+    levels: int = 30,
+    log: bool = True,
+    resolution: int = 200,
+) -> Axes:
+    """Contours of the MSE of ``y = w * x + b`` over (w, b), with optional descent paths.
+
+    Parameters
+    ----------
+    X, Y : arrays of shape (n,) or (n, 1)
+        One feature, one output.
+    w_range, b_range : (low, high)
+        The window of the plot.
+    paths : dict, optional
+        ``label -> History`` (its ``weights[:, 0, 0]`` and ``biases[:, 0]``) or
+        ``label -> array (m, 2)`` of (w, b) pairs. Each is drawn with markers; its start is a
+        square and its end a cross.
+    ax : matplotlib Axes, optional
+    levels : int
+        Number of contour levels.
+    log : bool
+        Log-spaced levels: the bowl's floor and walls are both visible.
+    resolution : int
+        Grid points per axis.
+
+    Returns
+    -------
+    matplotlib Axes
+        The least-squares minimum is marked with a star.
+
+    Examples
+    --------
+    >>> X, Y = [1.0, 2.0, 3.0, 4.0], [2.0, 4.0, 6.0, 8.0]
+    >>> ax = plot_loss_surface(X, Y, w_range=(0, 4), b_range=(-2, 2), paths={"p": [[0, 0], [1, 1]]})
+    >>> sorted(line.get_label() for line in ax.lines if not line.get_label().startswith("_"))
+    ['minimum', 'p']
+    """
+    x, y = _line_data(X, Y)
+    ws = np.linspace(*w_range, resolution)
+    bs = np.linspace(*b_range, resolution)
+    W, B = np.meshgrid(ws, bs)
+    L = _mse_grid(x, y, W, B)
+    ax = _axes(ax)
+    if log:
+        top = float(L.max())
+        contour_levels = np.geomspace(max(float(L.min()), top * 1e-6, 1e-12), top, levels)
+    else:
+        contour_levels = levels
+    ax.contour(W, B, L, levels=contour_levels, cmap="viridis", linewidths=0.8)
+    for i, (label, run) in enumerate((paths or {}).items()):
+        p = _path(run)
+        color = f"C{(i + 1) % 10}"
+        ax.plot(p[:, 0], p[:, 1], "o-", color=color, ms=3, lw=1, label=str(label))
+        ax.plot(*p[0], "s", color=color, ms=7)
+        ax.plot(*p[-1], "X", color=color, ms=8)
+    (w_best,), b_best = lstsq_fit(x, y)
+    ax.plot(w_best[0], b_best[0], "*", color="red", ms=14, label="minimum")
+    ax.set_xlim(*w_range)
+    ax.set_ylim(*b_range)
+    ax.set_xlabel("w")
+    ax.set_ylabel("b")
+    ax.legend()
+    return ax
+
+
+def plot_loss_curve_1d(
+    X: Any,
+    Y: Any,
+    *,
+    w_range: Sequence[float],
+    path: Sequence[float] | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """The loss of ``y = w * x`` (no bias) as a function of ``w``, with optional visited ``w``.
+
+    Parameters
+    ----------
+    X, Y : arrays of shape (n,) or (n, 1)
+    w_range : (low, high)
+    path : sequence of numbers, optional
+        Values of ``w`` visited by gradient descent, drawn as numbered points on the curve.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> ax = plot_loss_curve_1d([1.0, 2.0], [2.0, 4.0], w_range=(0, 4), path=[0.0, 1.2, 1.7])
+    >>> [line.get_label() for line in ax.lines]
+    ['loss', 'steps']
+    """
+    x, y = _line_data(X, Y)
+    ax = _axes(ax)
+    ws = np.linspace(*w_range, 400)
+    ax.plot(ws, _mse_grid(x, y, ws, np.zeros_like(ws)), "C0", label="loss")
+    if path is not None:
+        pw = as_float_array(path, "path").reshape(-1)
+        pl = _mse_grid(x, y, pw, np.zeros_like(pw))
+        ax.plot(pw, pl, "o--", color="C1", ms=5, lw=0.8, label="steps")
+        for i, (wi, li) in enumerate(zip(pw, pl, strict=True)):
+            ax.annotate(str(i), (wi, li), textcoords="offset points", xytext=(4, 4), fontsize=8)
+    ax.set_xlabel("w")
+    ax.set_ylabel("MSE loss")
+    ax.legend()
+    return ax

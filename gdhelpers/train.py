@@ -1,0 +1,322 @@
+"""Gradient descent on a linear model with the MSE: batch, stochastic and mini-batch.
+
+:func:`fit_linear` is the loop the notebooks write by hand, packed up for later notebooks:
+
+    for each epoch:
+        (optionally) shuffle the samples
+        for each batch of ``batch_size`` samples, in order:
+            loss, gradient = MSE of the batch and its gradient
+            weight -= lr * dweight;  bias -= lr * dbias
+
+It records everything a plot needs in a :class:`History`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from ._validate import as_2d, as_float_array, check_choice, check_int, check_positive, check_same_n
+from .losses import _loss_and_grad
+from .stability import lr_stability_bound, sgd_stability_bound
+
+__all__ = ["History", "fit_linear"]
+
+ON_DIVERGENCE = ("raise", "stop", "continue")
+
+
+@dataclass
+class History:
+    """Everything recorded by :func:`fit_linear` (``k`` outputs, ``d`` features).
+
+    Attributes
+    ----------
+    method : str
+        ``"batch"``, ``"stochastic"`` (batch size 1) or ``"minibatch"``.
+    lr : float
+        The learning rate.
+    batch_size : int
+        Samples per step (``n_samples`` for full batch).
+    epoch_loss : ndarray of shape (epochs + 1,)
+        Full-data MSE before each epoch and after the last one (for a run stopped by
+        ``on_divergence="stop"``, the last entry is the loss where it stopped).
+    step_loss : ndarray of shape (n_steps,)
+        MSE of the batch used at each step, before that step.
+    weights : ndarray of shape (n_steps + 1, k, d)
+        Weights before the first step and after every step.
+    biases : ndarray of shape (n_steps + 1, k)
+        Biases before the first step and after every step.
+    grad_evals : ndarray of shape (n_steps + 1,)
+        Cumulative number of per-sample gradient evaluations (the cost of the run).
+    diverged : bool
+        True when a loss became NaN/inf or the final loss exceeds the initial one.
+    stability_bound : float
+        :func:`~gdhelpers.lr_stability_bound` (batch, mini-batch) or
+        :func:`~gdhelpers.sgd_stability_bound` (stochastic) of the inputs.
+    loss : ndarray of shape (n_steps + 1,) or None
+        Full-data MSE at every parameter state (None with ``track_full_loss=False``).
+    epoch_steps : ndarray of shape (len(epoch_loss),)
+        Step index of each ``epoch_loss`` entry (``grad_evals[epoch_steps]`` is its cost).
+    """
+
+    method: str
+    lr: float
+    batch_size: int
+    epoch_loss: np.ndarray
+    step_loss: np.ndarray
+    weights: np.ndarray
+    biases: np.ndarray
+    grad_evals: np.ndarray
+    diverged: bool
+    stability_bound: float
+    loss: np.ndarray | None = None
+    epoch_steps: np.ndarray | None = None
+
+    @property
+    def final_weight(self) -> np.ndarray:
+        """Weights after the last step, shape (k, d)."""
+        return self.weights[-1]
+
+    @property
+    def final_bias(self) -> np.ndarray:
+        """Bias after the last step, shape (k,)."""
+        return self.biases[-1]
+
+    @property
+    def final_loss(self) -> float:
+        """Full-data MSE after the last step."""
+        return float(self.epoch_loss[-1])
+
+    @property
+    def n_steps(self) -> int:
+        """Number of gradient steps taken."""
+        return len(self.step_loss)
+
+    def steps_to(self, tol: float) -> int | None:
+        """First step after which the full-data loss is <= ``tol`` (0: already at the start).
+
+        Returns None when the run never gets there. Needs ``track_full_loss=True``.
+        """
+        if self.loss is None:
+            raise ValueError(
+                "steps_to needs the full-data loss after every step; got a History recorded "
+                "with track_full_loss=False instead. Fit again with track_full_loss=True."
+            )
+        hits = np.flatnonzero(self.loss <= tol)
+        return int(hits[0]) if hits.size else None
+
+
+def _initial(value: Any, shape: tuple[int, ...], name: str, dtype: np.dtype) -> np.ndarray:
+    """Initial weight or bias: zeros, a scalar filled in, or an array of exactly ``shape``."""
+    if value is None:
+        return np.zeros(shape, dtype=dtype)
+    arr = as_float_array(value, name)
+    if arr.ndim == 0:
+        arr = np.full(shape, arr)
+    if arr.shape != shape:
+        raise ValueError(
+            f"{name} must be a number or an array of shape {shape}; got shape {arr.shape} "
+            "instead. Weights have shape (n_outputs, n_features), biases (n_outputs,)."
+        )
+    return arr.astype(dtype)
+
+
+def fit_linear(
+    X: Any,
+    Y: Any,
+    *,
+    lr: float,
+    epochs: int,
+    batch_size: int | None = None,
+    shuffle: bool = False,
+    seed: int = 0,
+    weight0: Any = None,
+    bias0: Any = None,
+    bias: bool = True,
+    backend: str = "numpy",
+    on_divergence: str = "raise",
+    track_full_loss: bool = True,
+) -> History:
+    """Fit ``y = X @ W.T + b`` to the MSE with (batch, stochastic or mini-batch) gradient descent.
+
+    Parameters
+    ----------
+    X : array or tensor of shape (n_samples, n_features) or (n_samples,)
+    Y : array or tensor of shape (n_samples, n_outputs) or (n_samples,)
+        1-D means one feature / one output. Integers become floats; float32 data are
+        trained in float32, everything else in float64 (backend "numpy").
+    lr : float
+        Learning rate (> 0).
+    epochs : int
+        Passes over the data (>= 1).
+    batch_size : int, optional
+        None (or >= n_samples): full batch, one step per epoch; 1: stochastic; else mini-batch.
+    shuffle : bool
+        Permute the samples each epoch with ``np.random.default_rng(seed)``; else the batches
+        are taken in order. A full batch is never shuffled (the order does not matter).
+    seed : int
+        Seed of the permutations.
+    weight0, bias0 : number or array, optional
+        Initial weight ``(k, d)`` and bias ``(k,)``; default zeros; a number fills the shape.
+    bias : bool
+        Train the bias; False keeps it at ``bias0`` (zero by default).
+    backend : {"numpy", "torch"}
+        "numpy" uses the analytic gradient of :func:`~gdhelpers.mse_grad`; "torch" uses
+        autograd and ``torch.no_grad()`` updates on float32 tensors, in the same data order.
+    on_divergence : {"raise", "stop", "continue"}
+        When a loss becomes NaN/inf: raise FloatingPointError, return the history so far with
+        ``diverged=True``, or keep going.
+    track_full_loss : bool
+        Record the full-data loss after every step (``History.loss``). Costs one pass over the
+        data per step: turn it off for large data.
+
+    Returns
+    -------
+    History
+
+    Examples
+    --------
+    Seed 000's ``y = 2x`` (its gradient is a sum, 4 times the mean, so its lr 0.01 is 0.04 here):
+
+    >>> X, Y = [1.0, 2.0, 3.0, 4.0], [2.0, 4.0, 6.0, 8.0]
+    >>> hist = fit_linear(X, Y, lr=0.04, epochs=10, bias=False)
+    >>> round(float(hist.final_weight[0, 0]), 3), hist.method, hist.n_steps
+    (2.0, 'batch', 10)
+    >>> np.round(hist.epoch_loss[:3], 4).tolist()
+    [30.0, 4.8, 0.768]
+    """
+    X = as_2d(X, "X", allow_1d=True)
+    Y = as_2d(Y, "Y", allow_1d=True, what="n_outputs")
+    check_same_n(X, Y, "X", "Y")
+    lr = check_positive(lr, "lr")
+    epochs = check_int(epochs, "epochs")
+    seed = check_int(seed, "seed", minimum=0)
+    check_choice(backend, "backend", ("numpy", "torch"))
+    check_choice(on_divergence, "on_divergence", ON_DIVERGENCE)
+    n, d = X.shape
+    k = Y.shape[1]
+    m = n if batch_size is None else min(check_int(batch_size, "batch_size"), n)
+    method = "batch" if m == n else "stochastic" if m == 1 else "minibatch"
+    dtype = np.float32 if X.dtype == Y.dtype == np.float32 else np.float64
+    if backend == "torch":
+        dtype = np.float32
+    X, Y = X.astype(dtype, copy=False), Y.astype(dtype, copy=False)
+    W = _initial(weight0, (k, d), "weight0", dtype)
+    b = _initial(bias0, (k,), "bias0", dtype)
+    if method == "stochastic":
+        bound, bound_name = sgd_stability_bound(X, bias=bias, n_outputs=k), "sgd_stability_bound"
+    else:
+        bound, bound_name = lr_stability_bound(X, bias=bias, n_outputs=k), "lr_stability_bound"
+
+    step = _torch_stepper(X, Y, W, b, lr, bias) if backend == "torch" else None
+    steps_per_epoch = math.ceil(n / m)
+    total = epochs * steps_per_epoch
+    weights = np.empty((total + 1, k, d), dtype=dtype)
+    biases = np.empty((total + 1, k), dtype=dtype)
+    step_loss = np.empty(total)
+    full_loss = np.empty(total + 1) if track_full_loss else None
+    grad_evals = np.zeros(total + 1, dtype=np.int64)
+    weights[0], biases[0] = W, b
+    epoch_loss = [_full_loss(X, Y, W, b)]
+    epoch_steps = [0]
+    if full_loss is not None:
+        full_loss[0] = epoch_loss[0]
+
+    def blow_up(epoch: int, j: int, value: float) -> bool:
+        """React to a non-finite loss; True means: stop here."""
+        if on_divergence == "raise":
+            raise FloatingPointError(
+                f"training diverged at epoch {epoch + 1} step {j + 1}: loss became {value} "
+                f"with lr={lr:g}; the stability bound for these inputs is lr < {bound:.3g} "
+                f"(gd.{bound_name}). Lower the learning rate or standardise the inputs; pass "
+                "on_divergence='stop' to keep the history instead."
+            )
+        return on_divergence == "stop"
+
+    rng = np.random.default_rng(seed)
+    s = 0  # steps taken so far
+    stopped = False
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(epochs):
+            order = rng.permutation(n) if shuffle and m < n else None
+            Xe, Ye = (X, Y) if order is None else (X[order], Y[order])
+            for j, start in enumerate(range(0, n, m)):
+                Xb, Yb = Xe[start : start + m], Ye[start : start + m]
+                if step is None:  # NumPy: the analytic gradient
+                    batch_loss, dW, db = _loss_and_grad(Xb, Yb, W, b)
+                    W = W - lr * dW
+                    if bias:
+                        b = b - lr * db
+                else:  # torch: autograd, same batches
+                    batch_loss, W, b = step(order, start, m)
+                if not math.isfinite(batch_loss) and blow_up(epoch, j, batch_loss):
+                    W, b = weights[s], biases[s]  # the state before the failed step
+                    stopped = True
+                    break
+                s += 1
+                weights[s], biases[s], step_loss[s - 1] = W, b, batch_loss
+                grad_evals[s] = grad_evals[s - 1] + len(Xb)
+                if full_loss is not None:
+                    full_loss[s] = _full_loss(X, Y, W, b)
+            if s > epoch_steps[-1]:  # (a run stopped at an epoch's first step has no new state)
+                epoch_loss.append(_full_loss(X, Y, W, b))
+                epoch_steps.append(s)
+            if stopped:
+                break
+            if not math.isfinite(epoch_loss[-1]) and blow_up(epoch, j, epoch_loss[-1]):
+                stopped = True
+                break
+
+    final, initial = epoch_loss[-1], epoch_loss[0]
+    return History(
+        method=method,
+        lr=lr,
+        batch_size=m,
+        epoch_loss=np.array(epoch_loss),
+        step_loss=step_loss[:s],
+        weights=weights[: s + 1],
+        biases=biases[: s + 1],
+        grad_evals=grad_evals[: s + 1],
+        diverged=stopped or not math.isfinite(final) or final > initial,
+        stability_bound=bound,
+        loss=None if full_loss is None else full_loss[: s + 1],
+        epoch_steps=np.array(epoch_steps),
+    )
+
+
+def _full_loss(X: np.ndarray, Y: np.ndarray, W: np.ndarray, b: np.ndarray) -> float:
+    """Full-data MSE at (W, b), a Python float."""
+    residual = X @ W.T + b - Y
+    return float(np.sum(residual * residual)) / residual.size
+
+
+def _torch_stepper(
+    X: np.ndarray, Y: np.ndarray, W: np.ndarray, b: np.ndarray, lr: float, bias: bool
+) -> Callable[[np.ndarray | None, int, int], tuple[float, np.ndarray, np.ndarray]]:
+    """A step function doing what the notebooks do in PyTorch: autograd, no_grad update."""
+    Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
+    Wt = torch.tensor(W, requires_grad=True)
+    bt = torch.tensor(b, requires_grad=bias)
+
+    def step(order: np.ndarray | None, start: int, m: int) -> tuple[float, np.ndarray, np.ndarray]:
+        idx = (
+            slice(start, start + m) if order is None else torch.from_numpy(order[start : start + m])
+        )
+        Xb, Yb = Xt[idx], Yt[idx]
+        diff = Xb @ Wt.T + bt - Yb
+        loss = torch.sum(diff * diff) / diff.numel()
+        loss.backward()
+        with torch.no_grad():
+            Wt.sub_(lr * Wt.grad)
+            Wt.grad.zero_()
+            if bias:
+                bt.sub_(lr * bt.grad)
+                bt.grad.zero_()
+        return loss.item(), Wt.detach().numpy().copy(), bt.detach().numpy().copy()
+
+    return step

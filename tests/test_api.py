@@ -1,0 +1,40 @@
+"""The public API of ``import gdhelpers as gd``: names the notebooks rely on."""
+
+import inspect
+
+import gdhelpers as gd
+
+PUBLIC = {
+    "toy_data", "crops_data", "noisy_line", "make_regression", "RegressionData",
+    "CROPS_FEATURES", "CROPS_TARGETS", "mse", "linear_predict", "mse_grad",
+    "numerical_gradient", "gradcheck", "GradCheck", "lr_stability_bound",
+    "per_sample_stability_bounds", "sgd_stability_bound", "lstsq_fit", "History",
+    "fit_linear", "plot_losses", "plot_fit", "plot_loss_surface", "plot_loss_curve_1d",
+    "seed_everything", "torch_generator", "check", "hint", "solution",
+}  # fmt: skip
+
+
+def test_all_lists_the_public_names():
+    # other modules (optimizers, parallel, ...) add their own names; these must stay
+    assert PUBLIC <= set(gd.__all__)
+    assert len(gd.__all__) == len(set(gd.__all__))
+    for name in gd.__all__:
+        assert hasattr(gd, name), name
+
+
+def test_options_are_keyword_only():
+    positional_ok = {
+        "mse": 2, "linear_predict": 3, "mse_grad": 4, "numerical_gradient": 2, "gradcheck": 3,
+        "make_regression": 3, "lstsq_fit": 2, "fit_linear": 2, "plot_fit": 4,
+        "plot_loss_surface": 2, "plot_loss_curve_1d": 2, "plot_losses": 1,
+        "lr_stability_bound": 1, "per_sample_stability_bounds": 1, "sgd_stability_bound": 1,
+        "seed_everything": 1, "torch_generator": 1, "toy_data": 0, "crops_data": 0,
+        "noisy_line": 0,
+    }  # fmt: skip
+    for name, n_positional in positional_ok.items():
+        params = inspect.signature(getattr(gd, name)).parameters.values()
+        positional = [p for p in params if p.kind is p.POSITIONAL_OR_KEYWORD]
+        assert len(positional) == n_positional, name
+        for p in params:
+            assert not isinstance(p.default, list | dict | set), f"mutable default in {name}"
+        assert "Examples" in getattr(gd, name).__doc__, name

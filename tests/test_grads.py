@@ -1,0 +1,145 @@
+"""numerical_gradient and gradcheck: accuracy, no side effects, messages that explain."""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import gdhelpers as gd
+
+
+def quadratic(x):
+    return float(np.sum(np.arange(1, x.size + 1).reshape(x.shape) * x**2))
+
+
+def quadratic_grad(x):
+    return 2 * np.arange(1, x.size + 1).reshape(x.shape) * x
+
+
+def test_numerical_gradient_hand_values_and_shape():
+    g = gd.numerical_gradient(lambda v: v[0] ** 2 * v[1], np.array([3.0, 2.0]))
+    np.testing.assert_allclose(g, [12.0, 9.0], rtol=1e-8)
+    x = np.arange(6.0).reshape(2, 3)
+    assert gd.numerical_gradient(quadratic, x).shape == (2, 3)
+    assert gd.numerical_gradient(lambda v: float(v) ** 3, 2.0).shape == ()
+
+
+def test_numerical_gradient_does_not_modify_x_even_if_f_does():
+    x = np.array([1.0, 2.0])
+    seen = []
+
+    def f(v):
+        seen.append(v.copy())
+        v[:] = 100.0  # a badly behaved f
+        return 0.0
+
+    gd.numerical_gradient(f, x)
+    assert x.tolist() == [1.0, 2.0]
+    assert seen[0].tolist() == [1.0 + 1e-6, 2.0]
+
+
+def test_numerical_gradient_accepts_torch_valued_f_and_ints():
+    g = gd.numerical_gradient(lambda v: torch.tensor(v).pow(2).sum(), [1, 2])
+    np.testing.assert_allclose(g, [2.0, 4.0], rtol=1e-6)
+
+
+def test_numerical_gradient_float32_needs_larger_eps():
+    x = np.array([1.5, -0.5], dtype=np.float32)
+    coarse = gd.numerical_gradient(lambda v: np.sum(v**2), x, eps=1e-3)
+    np.testing.assert_allclose(coarse, [3.0, -1.0], rtol=1e-3)
+
+
+def test_numerical_gradient_errors():
+    with pytest.raises(ValueError, match=r"f must return a single number \(the loss\); got shape"):
+        gd.numerical_gradient(lambda v: v * 2, np.ones(2))
+    with pytest.raises(ValueError, match=r"eps must be a finite number > 0; got 0\.0 instead"):
+        gd.numerical_gradient(quadratic, np.ones(2), eps=0.0)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    x=hnp.arrays(
+        np.float64,
+        hnp.array_shapes(min_dims=1, max_dims=3, max_side=3),
+        elements=st.floats(-10, 10),
+    )
+)
+def test_gradcheck_accepts_correct_and_rejects_4x_gradient(x):
+    good = gd.gradcheck(quadratic, quadratic_grad, x)
+    assert good.ok, good.message
+    assert good.max_rel_error <= 1e-5
+    if np.any(np.abs(x) > 1e-2):
+        bad = gd.gradcheck(quadratic, lambda v: 4 * quadratic_grad(v), x)
+        assert not bad.ok
+        assert "4.00 times the numerical one" in bad.message
+
+
+def test_gradcheck_names_the_factor_and_the_worst_entry():
+    x = np.array([[1.0, -2.0], [0.5, 3.0]])
+    res = gd.gradcheck(quadratic, lambda v: 4 * quadratic_grad(v), x)
+    assert isinstance(res, gd.GradCheck)
+    assert str(res) == res.message
+    assert res.message.startswith(
+        "The analytic gradient is 4.00 times the numerical one: a sum instead of a mean, "
+        "or a missing/extra factor?"
+    )
+    assert res.max_rel_error == pytest.approx(0.75, rel=1e-6)
+    assert res.worst_index in {(0, 0), (0, 1), (1, 0), (1, 1)}
+    assert "The worst entry is at index" in res.message
+    np.testing.assert_allclose(res.numerical, quadratic_grad(x), rtol=1e-6)
+
+
+def test_gradcheck_sign_flip_and_negative_factor():
+    x = np.array([1.0, 2.0])
+    flip = gd.gradcheck(quadratic, lambda v: -quadratic_grad(v), x)
+    assert not flip.ok and "sign flipped" in flip.message
+    neg = gd.gradcheck(quadratic, lambda v: -2 * quadratic_grad(v), x)
+    assert (
+        "-2.00 times the numerical one" in neg.message and "The sign is flipped too" in neg.message
+    )
+
+
+def test_gradcheck_shape_mismatch_is_a_result_not_an_exception():
+    res = gd.gradcheck(quadratic, lambda v: quadratic_grad(v).reshape(-1, 1), np.ones(3))
+    assert not res.ok and res.max_rel_error == float("inf") and res.worst_index == ()
+    assert "grad_f returned shape (3, 1) but x has shape (3,)" in res.message
+
+
+def test_gradcheck_other_failures():
+    x = np.array([1.0, 2.0, 3.0])
+    zero = gd.gradcheck(quadratic, lambda v: np.zeros_like(v), x)
+    assert "zero everywhere" in zero.message
+    nan = gd.gradcheck(quadratic, lambda v: np.full_like(v, np.nan), x)
+    assert not nan.ok and "NaN or infinity" in nan.message
+    one_wrong = gd.gradcheck(quadratic, lambda v: quadratic_grad(v) + np.array([0, 0, 1]), x)
+    assert not one_wrong.ok and one_wrong.worst_index == (2,)
+    assert "1 of 3 entries disagree" in one_wrong.message
+    text = gd.gradcheck(quadratic, lambda v: "oops", x)
+    assert not text.ok and "not an array of numbers" in text.message
+
+
+def test_gradcheck_zero_gradient_entries_are_not_failures():
+    # at the minimum the gradient is exactly 0 and the numerical one is round-off
+    x = np.zeros(3)
+    assert gd.gradcheck(lambda v: 1e3 + np.sum(v**2), lambda v: 2 * v, x).ok
+
+
+def test_gradcheck_against_torch_autograd():
+    X = np.random.default_rng(0).normal(size=(5, 2))
+
+    def loss(w):
+        return float(np.mean((X @ w) ** 2))
+
+    def torch_grad(w):
+        wt = torch.tensor(w, requires_grad=True)
+        torch.mean((torch.tensor(X) @ wt) ** 2).backward()
+        return wt.grad.numpy()
+
+    assert gd.gradcheck(loss, torch_grad, np.array([0.3, -1.2])).ok
+
+
+def test_gradcheck_tol_must_be_positive():
+    with pytest.raises(ValueError, match="tol must be a finite number > 0"):
+        gd.gradcheck(quadratic, quadratic_grad, np.ones(2), tol=-1)

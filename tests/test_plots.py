@@ -1,0 +1,128 @@
+"""Plots: they draw what they say on the Axes they return, and never show."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+import gdhelpers as gd
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture
+def runs():
+    X, Y = gd.noisy_line(seed=0, backend="numpy")
+    kw = dict(epochs=3, weight0=-10.0, bias0=-20.0)
+    return {
+        "batch": gd.fit_linear(X, Y, lr=0.1, **kw),
+        "sgd": gd.fit_linear(X, Y, lr=0.01, batch_size=1, **kw),
+        "mini": gd.fit_linear(X, Y, lr=0.05, batch_size=20, track_full_loss=False, **kw),
+    }
+
+
+def _labels(ax):
+    return [line.get_label() for line in ax.lines if not line.get_label().startswith("_")]
+
+
+def test_plot_losses_epoch_axis(runs):
+    ax = gd.plot_losses(runs, title="Loss")
+    assert _labels(ax) == ["batch", "sgd", "mini"]
+    assert ax.get_yscale() == "linear" and ax.get_title() == "Loss"
+    assert ax.get_xlabel() == "epoch"
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), runs["batch"].epoch_loss)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["batch", "sgd", "mini"]
+
+
+def test_plot_losses_step_and_grad_evals(runs):
+    _, (a1, a2) = plt.subplots(1, 2)
+    ax = gd.plot_losses(runs, x="step", log=True, ax=a1)
+    assert ax is a1 and ax.get_yscale() == "log"
+    assert len(ax.lines[1].get_ydata()) == runs["sgd"].n_steps + 1  # full-data loss
+    assert len(ax.lines[2].get_ydata()) == runs["mini"].n_steps  # batch losses (not tracked)
+    ax = gd.plot_losses(runs, x="grad_evals", ax=a2)
+    assert ax.get_xlabel() == "per-sample gradient evaluations"
+    np.testing.assert_array_equal(ax.lines[1].get_xdata(), runs["sgd"].grad_evals)
+    np.testing.assert_array_equal(ax.lines[2].get_xdata(), [0, 100, 200, 300])
+
+
+def test_plot_losses_plain_arrays_and_errors():
+    ax = gd.plot_losses({"a": [3.0, 2.0, 1.0]})
+    assert ax.lines[0].get_xdata().tolist() == [0, 1, 2]
+    with pytest.raises(ValueError, match="x must be 'epoch' or 'step' or 'grad_evals'; got 'time'"):
+        gd.plot_losses({"a": [1.0]}, x="time")
+    with pytest.raises(TypeError, match="runs must be a non-empty dict label -> History"):
+        gd.plot_losses([1.0, 2.0])
+
+
+def test_plot_fit_with_and_without_true_line():
+    X, Y = gd.noisy_line(seed=0)
+    ax = gd.plot_fit(X, Y, np.array([[-4.9]]), np.array([0.1]), true_weight=-5, label="GD")
+    assert _labels(ax) == ["GD", "true"]
+    assert len(ax.collections) == 1  # the scatter
+    x, y = ax.lines[0].get_data()
+    np.testing.assert_allclose(y, -4.9 * x + 0.1)
+    ax = gd.plot_fit(X, Y, -4.9, 0.0)
+    assert _labels(ax) == ["fit"]
+    with pytest.raises(ValueError, match="weight must be a single number for a one-feature line"):
+        gd.plot_fit(X, Y, np.ones((1, 2)), 0.0)
+    with pytest.raises(ValueError, match="X and Y must have one column each for this plot"):
+        gd.plot_fit(np.ones((3, 2)), np.ones(3), 1.0, 0.0)
+
+
+def test_plot_loss_surface_paths_and_minimum(runs):
+    X, Y = gd.noisy_line(seed=0)
+    path = np.column_stack([np.linspace(-10, -5, 5), np.linspace(-20, 0, 5)])
+    ax = gd.plot_loss_surface(
+        X, Y, w_range=(-12, 2), b_range=(-22, 4), paths={"GD": runs["batch"], "mine": path}
+    )
+    assert _labels(ax) == ["GD", "mine", "minimum"]
+    star = ax.lines[-1]
+    w, b = gd.lstsq_fit(X, Y)
+    assert star.get_xdata()[0] == pytest.approx(w[0, 0]) and star.get_ydata()[0] == pytest.approx(
+        b[0]
+    )
+    np.testing.assert_allclose(ax.lines[0].get_xdata(), runs["batch"].weights[:, 0, 0])
+    assert len(ax.lines) == 3 * 2 + 1  # each path: line, start, end; plus the star
+    assert ax.get_xlim() == (-12, 2) and ax.get_ylim() == (-22, 4)
+    assert len(ax.collections) >= 1  # contours
+    with pytest.raises(
+        ValueError, match=r"each path must be a History or an array of shape \(m, 2\)"
+    ):
+        gd.plot_loss_surface(X, Y, w_range=(0, 1), b_range=(0, 1), paths={"bad": np.ones(3)})
+
+
+def test_plot_loss_surface_linear_levels():
+    X, Y = gd.toy_data()
+    ax = gd.plot_loss_surface(
+        X, Y, w_range=(0, 4), b_range=(-2, 2), log=False, levels=10, resolution=20
+    )
+    assert _labels(ax) == ["minimum"]
+
+
+def test_plot_loss_curve_1d():
+    X, Y = gd.toy_data()
+    ax = gd.plot_loss_curve_1d(X, Y, w_range=(0, 4), path=[0.0, 1.2, 1.68])
+    assert _labels(ax) == ["loss", "steps"]
+    w, loss = ax.lines[0].get_data()
+    np.testing.assert_allclose(loss, [np.mean((wi * X - Y) ** 2) for wi in w], rtol=1e-5)
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), [30.0, 4.8, 0.768], rtol=1e-5)
+    assert len(ax.texts) == 3
+    assert _labels(gd.plot_loss_curve_1d(X, Y, w_range=(0, 4))) == ["loss"]
+
+
+def test_plots_never_show(monkeypatch):
+    monkeypatch.setattr(plt, "show", lambda *a, **k: pytest.fail("plt.show() was called"))
+    X, Y = gd.toy_data()
+    gd.plot_loss_curve_1d(X, Y, w_range=(0, 4))
+    gd.plot_losses({"a": [1.0, 0.5]})
+    gd.plot_fit(X, Y, 2.0, 0.0)
+    gd.plot_loss_surface(X, Y, w_range=(0, 4), b_range=(-1, 1), resolution=10)
+    assert plt.gcf().get_size_inches().tolist() == [6.0, 4.0]

@@ -1,0 +1,97 @@
+"""Stability bounds against hand values and against actual runs just below / above them."""
+
+import numpy as np
+import pytest
+import torch
+
+import gdhelpers as gd
+
+
+def test_toy_bound_without_bias_is_2_over_15():
+    # H = 2 * mean(x^2) = 2 * 30 / 4 = 15
+    X, _ = gd.toy_data()
+    assert gd.lr_stability_bound(X, bias=False) == pytest.approx(2 / 15, rel=1e-12)
+    Xc, _ = gd.toy_data(backend="torch", column=True)
+    assert gd.lr_stability_bound(Xc, bias=False) == pytest.approx(2 / 15, rel=1e-12)
+
+
+def test_toy_bound_with_bias_hand_value():
+    # H = 2/4 * [[30, 10], [10, 4]]; lambda_max = (34 + sqrt(26**2 + 4*100)) / 4
+    lam = (34 + np.sqrt(26**2 + 400)) / 4
+    assert gd.lr_stability_bound([1.0, 2.0, 3.0, 4.0]) == pytest.approx(2 / lam, rel=1e-12)
+
+
+def test_bound_scales_with_outputs():
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    one = gd.lr_stability_bound(X)
+    assert gd.lr_stability_bound(X, n_outputs=3) == pytest.approx(3 * one)
+
+
+def test_zero_inputs_have_no_bound():
+    assert gd.lr_stability_bound(np.zeros((3, 1)), bias=False) == float("inf")
+    assert np.isinf(gd.per_sample_stability_bounds(np.zeros((2, 1)), bias=False)).all()
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_bound_separates_convergence_from_divergence(bias):
+    X, Y = gd.noisy_line(seed=0, backend="numpy")
+    X, Y = X.astype(np.float64), Y.astype(np.float64)
+    bound = gd.lr_stability_bound(X, bias=bias)
+    below = gd.fit_linear(X, Y, lr=0.95 * bound, epochs=300, bias=bias, on_divergence="stop")
+    above = gd.fit_linear(X, Y, lr=1.05 * bound, epochs=300, bias=bias, on_divergence="continue")
+    assert not below.diverged and below.final_loss < 0.5
+    assert above.diverged
+    assert above.epoch_loss[-1] > 100 * above.epoch_loss[0]
+    assert above.epoch_loss[-1] > above.epoch_loss[-2]  # still growing
+
+
+def test_toy_run_at_the_bound_edges():
+    X, Y = gd.toy_data()
+    bound = 2 / 15  # hand value
+    ok = gd.fit_linear(X, Y, lr=0.95 * bound, epochs=200, bias=False)
+    bad = gd.fit_linear(X, Y, lr=1.05 * bound, epochs=200, bias=False, on_divergence="stop")
+    assert ok.final_weight[0, 0] == pytest.approx(2.0, abs=1e-4)
+    assert bad.diverged and bad.final_loss > 1e6
+
+
+def test_per_sample_bounds_noisy_line():
+    X, _ = gd.noisy_line(seed=0)
+    bounds = gd.per_sample_stability_bounds(X)
+    assert bounds.shape == (100,)
+    x = X[:, 0].numpy().astype(np.float64)
+    np.testing.assert_allclose(bounds, 1 / (x**2 + 1), rtol=1e-6)
+    i3 = int(np.argmin(np.abs(x - 3)))
+    assert bounds[i3] == pytest.approx(0.1, rel=1e-5)
+    assert np.all((bounds < 0.1) == (np.abs(x) > 3.0 + 1e-4))
+    assert gd.sgd_stability_bound(X) == pytest.approx(1 / 26)
+
+
+def test_per_sample_bound_is_where_a_single_step_stops_contracting():
+    # one sample's squared error, step at 0.99 and 1.01 times its bound, from torch autograd
+    a = torch.tensor([3.0, 1.0], dtype=torch.float64)  # x = 3 with bias
+    bound = gd.per_sample_stability_bounds([3.0])[0]
+    for factor, contracts in ((0.99, True), (1.01, False)):
+        w = torch.zeros(2, dtype=torch.float64, requires_grad=True)
+        errors = []
+        for _ in range(50):
+            loss = (a @ w - 1.0) ** 2
+            errors.append(loss.item())
+            loss.backward()
+            with torch.no_grad():
+                w -= factor * bound * w.grad
+                w.grad.zero_()
+        assert (errors[-1] < errors[0]) == contracts
+
+
+def test_per_sample_with_outputs_and_bad_inputs():
+    np.testing.assert_allclose(gd.per_sample_stability_bounds([[1.0, 1.0]], n_outputs=2), [2 / 3])
+    with pytest.raises(ValueError, match="X must hold finite numbers"):
+        gd.lr_stability_bound([1.0, np.nan])
+    with pytest.raises(
+        ValueError, match=r"X must be a 2-D array of shape \(n_samples, n_features\)"
+    ):
+        gd.sgd_stability_bound(np.ones((2, 2, 2)))
+    with pytest.raises(ValueError, match="n_outputs must be an integer >= 1; got 0"):
+        gd.lr_stability_bound([1.0], n_outputs=0)
+    with pytest.raises(ValueError, match=r"X must hold at least one sample; got shape \(0, 1\)"):
+        gd.lr_stability_bound([])

@@ -1,0 +1,236 @@
+"""fit_linear against closed forms, torch autograd loops, and its records and errors."""
+
+import time
+
+import numpy as np
+import pytest
+import torch
+
+import gdhelpers as gd
+
+
+def test_full_batch_reaches_hand_solution_y_equals_2x():
+    X, Y = gd.toy_data()
+    hist = gd.fit_linear(X, Y, lr=0.04, epochs=30, bias=False)
+    assert hist.method == "batch" and hist.batch_size == 4 and hist.n_steps == 30
+    assert hist.final_weight[0, 0] == pytest.approx(2.0, abs=1e-5)
+    assert hist.final_bias.tolist() == [0.0]
+    # first step by hand: dw = -2 mean(x * 2x) = -30, w = 0.04 * 30 = 1.2; loss mean(4x^2) = 30
+    assert hist.weights[1, 0, 0] == pytest.approx(1.2)
+    assert hist.epoch_loss[0] == pytest.approx(30.0)
+    assert hist.epoch_loss[1] == pytest.approx(4.8, rel=1e-5)
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_full_batch_matches_lstsq(bias):
+    d = gd.make_regression(300, 3, 2, noise=0.3, seed=1)
+    X, Y = d.X.astype(np.float64), d.Y.astype(np.float64)
+    hist = gd.fit_linear(
+        X, Y, lr=0.9 * gd.lr_stability_bound(X, n_outputs=2), epochs=400, bias=bias
+    )
+    w, b = gd.lstsq_fit(X, Y, bias=bias)
+    np.testing.assert_allclose(hist.final_weight, w, atol=1e-8)
+    np.testing.assert_allclose(hist.final_bias, b, atol=1e-8)
+    assert not hist.diverged and hist.stability_bound == gd.lr_stability_bound(
+        X, bias=bias, n_outputs=2
+    )
+
+
+def _reference_torch_loop(X, Y, lr, epochs, m, order_seed, shuffle):
+    """The seed-004 loop written out with torch, independent of fit_linear."""
+    Xt, Yt = torch.tensor(X), torch.tensor(Y)
+    w = torch.tensor([[-10.0]], dtype=Xt.dtype, requires_grad=True)
+    b = torch.tensor([-20.0], dtype=Xt.dtype, requires_grad=True)
+    rng = np.random.default_rng(order_seed)
+    losses = []
+    for _ in range(epochs):
+        order = rng.permutation(len(X)) if shuffle else np.arange(len(X))
+        for start in range(0, len(X), m):
+            idx = torch.from_numpy(order[start : start + m])
+            loss = torch.mean((Xt[idx] @ w.T + b - Yt[idx]) ** 2)
+            losses.append(loss.item())
+            loss.backward()
+            with torch.no_grad():
+                w -= lr * w.grad
+                b -= lr * b.grad
+                w.grad.zero_()
+                b.grad.zero_()
+    return np.array(losses), w.detach().numpy(), b.detach().numpy()
+
+
+@pytest.mark.parametrize(
+    ("batch_size", "shuffle", "method"),
+    [
+        (None, False, "batch"),
+        (1, False, "stochastic"),
+        (16, True, "minibatch"),
+        (1, True, "stochastic"),
+    ],
+)
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_matches_independent_torch_loop(batch_size, shuffle, method, backend):
+    X, Y = gd.noisy_line(seed=0, backend="numpy")
+    X, Y = X.astype(np.float64), Y.astype(np.float64)
+    lr = 0.02
+    m = batch_size or len(X)
+    ref_losses, ref_w, ref_b = _reference_torch_loop(X, Y, lr, 3, m, 7, shuffle)
+    hist = gd.fit_linear(
+        X, Y, lr=lr, epochs=3, batch_size=batch_size, shuffle=shuffle, seed=7,
+        weight0=-10.0, bias0=-20.0, backend=backend,
+    )  # fmt: skip
+    assert hist.method == method
+    rtol = 1e-9 if backend == "numpy" else 1e-4  # torch backend trains in float32
+    np.testing.assert_allclose(hist.step_loss, ref_losses, rtol=rtol, atol=1e-5)
+    np.testing.assert_allclose(hist.final_weight, ref_w, rtol=rtol)
+    np.testing.assert_allclose(hist.final_bias, ref_b, rtol=rtol, atol=1e-5)
+
+
+def test_numpy_and_torch_backends_agree_in_float32():
+    d = gd.make_regression(500, 4, 2, seed=3)
+    kw = dict(lr=0.05, epochs=4, batch_size=32, shuffle=True, seed=1)
+    a = gd.fit_linear(d.X, d.Y, backend="numpy", **kw)
+    b = gd.fit_linear(d.X, d.Y, backend="torch", **kw)
+    assert a.weights.dtype == np.float32 and b.weights.dtype == np.float32
+    np.testing.assert_allclose(a.weights, b.weights, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(a.loss, b.loss, rtol=1e-4, atol=1e-6)
+
+
+def test_records_have_documented_shapes():
+    X, Y = gd.noisy_line(seed=0, backend="numpy")
+    hist = gd.fit_linear(X, Y, lr=0.01, epochs=3, batch_size=30)
+    assert hist.method == "minibatch" and hist.n_steps == 3 * 4
+    assert hist.epoch_loss.shape == (4,) and hist.step_loss.shape == (12,)
+    assert hist.weights.shape == (13, 1, 1) and hist.biases.shape == (13, 1)
+    assert hist.loss.shape == (13,) and hist.epoch_steps.tolist() == [0, 4, 8, 12]
+    assert hist.grad_evals.tolist()[:6] == [0, 30, 60, 90, 100, 130]
+    np.testing.assert_allclose(hist.loss[hist.epoch_steps], hist.epoch_loss)
+    assert hist.final_loss == hist.epoch_loss[-1]
+    np.testing.assert_allclose(
+        hist.loss[-1], float(gd.mse(X @ hist.final_weight.T + hist.final_bias, Y)), rtol=1e-6
+    )
+
+
+def test_torch_tensors_are_accepted_as_data():
+    Xt, Yt = gd.noisy_line(seed=0)
+    from_torch = gd.fit_linear(Xt, Yt, lr=0.05, epochs=5)
+    from_numpy = gd.fit_linear(Xt.numpy(), Yt.numpy(), lr=0.05, epochs=5)
+    np.testing.assert_array_equal(from_torch.weights, from_numpy.weights)
+
+
+def test_steps_to():
+    X, Y = gd.toy_data()
+    hist = gd.fit_linear(X, Y, lr=0.04, epochs=10, bias=False)
+    assert hist.steps_to(100.0) == 0
+    assert hist.steps_to(1.0) == 2  # losses 30, 4.8, 0.768: below 1 after step 2
+    assert hist.steps_to(-1.0) is None
+    quiet = gd.fit_linear(X, Y, lr=0.04, epochs=2, bias=False, track_full_loss=False)
+    assert quiet.loss is None
+    with pytest.raises(ValueError, match="steps_to needs the full-data loss after every step"):
+        quiet.steps_to(1.0)
+
+
+def test_batch_size_at_least_n_is_full_batch_and_shuffle_is_seeded():
+    X, Y = gd.noisy_line(seed=0, backend="numpy")
+    assert gd.fit_linear(X, Y, lr=0.01, epochs=1, batch_size=1000).method == "batch"
+    a = gd.fit_linear(X, Y, lr=0.01, epochs=2, batch_size=10, shuffle=True, seed=1)
+    b = gd.fit_linear(X, Y, lr=0.01, epochs=2, batch_size=10, shuffle=True, seed=1)
+    c = gd.fit_linear(X, Y, lr=0.01, epochs=2, batch_size=10, shuffle=True, seed=2)
+    assert np.array_equal(a.weights, b.weights) and not np.array_equal(a.weights, c.weights)
+
+
+def test_initial_values_and_int_data():
+    hist = gd.fit_linear([[1], [2]], [[2], [4]], lr=0.01, epochs=1, weight0=[[0.5]], bias0=[0.25])
+    assert hist.weights.dtype == np.float64  # integers are trained in float64
+    assert hist.weights[0].tolist() == [[0.5]] and hist.biases[0].tolist() == [0.25]
+    with pytest.raises(ValueError, match=r"weight0 must be a number or an array of shape \(1, 1\)"):
+        gd.fit_linear([1.0, 2.0], [2.0, 4.0], lr=0.1, epochs=1, weight0=[1.0, 2.0])
+
+
+def test_divergence_raise_message():
+    X, Y = gd.toy_data()
+    with pytest.raises(
+        FloatingPointError,
+        match=(
+            r"training diverged at epoch \d+ step 1: loss became inf with lr=0\.5; the stability "
+            r"bound for these inputs is lr < 0\.133 \(gd\.lr_stability_bound\)\. Lower the "
+            r"learning rate or standardise the inputs; pass on_divergence='stop' to keep the "
+            r"history instead\."
+        ),
+    ):
+        gd.fit_linear(X, Y, lr=0.5, epochs=500, bias=False)
+
+
+def test_divergence_stop_and_continue():
+    X, Y = gd.noisy_line(seed=0, backend="numpy")
+    stop = gd.fit_linear(X, Y, lr=0.5, epochs=20, batch_size=1, on_divergence="stop")
+    assert stop.diverged and stop.n_steps < 20 * 100
+    assert stop.weights.shape[0] == stop.n_steps + 1 == stop.grad_evals.size
+    assert np.isfinite(stop.weights).all()
+    cont = gd.fit_linear(X, Y, lr=0.5, epochs=20, batch_size=1, on_divergence="continue")
+    assert cont.diverged and cont.n_steps == 2000 and not np.isfinite(cont.final_loss)
+    with pytest.raises(FloatingPointError, match=r"lr < 0\.0385 \(gd\.sgd_stability_bound\)"):
+        gd.fit_linear(X, Y, lr=0.5, epochs=20, batch_size=1)
+    torch_stop = gd.fit_linear(
+        X, Y, lr=0.5, epochs=20, batch_size=1, on_divergence="stop", backend="torch"
+    )
+    assert torch_stop.n_steps == stop.n_steps and np.isfinite(torch_stop.weights).all()
+
+
+def test_full_batch_stop_when_the_epoch_loss_overflows():
+    X, Y = gd.toy_data()  # float32: the loss overflows after 23 steps at lr = 0.5
+    hist = gd.fit_linear(X, Y, lr=0.5, epochs=500, bias=False, on_divergence="stop")
+    assert hist.diverged and hist.n_steps == 23 and hist.final_loss == float("inf")
+    assert hist.epoch_steps[-1] == 23 and len(hist.epoch_loss) == 24
+    assert np.isfinite(hist.weights).all()
+
+
+def test_slow_divergence_is_flagged_without_inf():
+    X, Y = gd.toy_data()
+    hist = gd.fit_linear(X, Y, lr=0.14, epochs=5, bias=False)  # bound 2/15 = 0.1333
+    assert np.isfinite(hist.final_loss) and hist.diverged
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        (dict(lr=0.0), ValueError, r"lr must be a finite number > 0; got 0\.0 instead"),
+        (dict(lr=-0.1), ValueError, r"lr must be a finite number > 0; got -0\.1 instead"),
+        (dict(lr=float("inf")), ValueError, r"lr must be a finite number > 0; got inf"),
+        (dict(lr=float("nan")), ValueError, r"lr must be a finite number > 0; got nan"),
+        (dict(lr="0.1"), TypeError, "lr must be a real number; got str"),
+        (dict(lr=0.1, epochs=0), ValueError, "epochs must be an integer >= 1; got 0"),
+        (dict(lr=0.1, batch_size=0), ValueError, "batch_size must be an integer >= 1; got 0"),
+        (dict(lr=0.1, backend="jax"), ValueError, "backend must be 'numpy' or 'torch'; got 'jax'"),
+        (
+            dict(lr=0.1, on_divergence="ignore"),
+            ValueError,
+            "on_divergence must be 'raise' or 'stop'",
+        ),
+    ],
+)
+def test_argument_errors(kwargs, error, match):
+    kwargs.setdefault("epochs", 1)
+    with pytest.raises(error, match=match):
+        gd.fit_linear([1.0, 2.0], [2.0, 4.0], **kwargs)
+
+
+def test_data_errors():
+    with pytest.raises(ValueError, match="X and Y must have the same number of samples"):
+        gd.fit_linear(np.ones(3), np.ones(4), lr=0.1, epochs=1)
+    with pytest.raises(ValueError, match="Y must hold finite numbers; got NaN or infinity"):
+        gd.fit_linear(np.ones(2), [1.0, np.nan], lr=0.1, epochs=1)
+    with pytest.raises(ValueError, match=r"X must hold at least one sample; got shape \(0, 1\)"):
+        gd.fit_linear(np.ones((0, 1)), np.ones((0, 1)), lr=0.1, epochs=1)
+    with pytest.raises(TypeError, match="X must hold real numbers; got an array of dtype complex"):
+        gd.fit_linear(np.ones(2, dtype=complex), np.ones(2), lr=0.1, epochs=1)
+
+
+def test_big_minibatch_epoch_is_fast():
+    d = gd.make_regression(200_000, 50, seed=0)
+    start = time.perf_counter()
+    hist = gd.fit_linear(
+        d.X, d.Y, lr=0.05, epochs=1, batch_size=256, shuffle=True, track_full_loss=False
+    )
+    elapsed = time.perf_counter() - start
+    assert hist.n_steps == 782 and hist.final_loss < 0.05
+    assert elapsed < 2.0, f"one epoch took {elapsed:.2f} s"
