@@ -24,6 +24,7 @@ from .plots import plot_fit, plot_loss_curve_1d, plot_loss_surface, plot_losses
 from .repro import seed_everything, torch_generator
 from .stability import lr_stability_bound, per_sample_stability_bounds, sgd_stability_bound
 from .train import History, fit_linear
+from .versions import check_versions
 
 __all__ = [  # data
     "CROPS_FEATURES",
@@ -48,3 +49,4 @@ __all__ += ["seed_everything", "torch_generator"]  # repro
 __all__ += ["OptimizerRun", "run_optimizer"]  # optimizers
 __all__ += ["ParallelRun", "WorkerError", "data_parallel_gd", "free_port", "launch"]  # parallel
 __all__ += ["check", "hint", "solution"]  # exercises
+__all__ += ["check_versions"]  # versions
