@@ -1,0 +1,256 @@
+"""Run a ``torch.optim`` optimizer on the linear model and keep its whole path.
+
+Notebook 06 compares plain gradient descent with momentum and Adam on the same loss surface.
+:func:`run_optimizer` trains ``X @ weight.T + bias`` with the mean squared error on the full
+data set (one step = one gradient evaluation on all samples) and records, like
+``gd.fit_linear``'s ``History``, the loss and the parameters at every state, so the path can be
+drawn on ``gd.plot_loss_surface`` and the steps to a tolerance can be counted.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from ._validate import as_2d, check_choice, check_int, check_positive, check_same_n
+
+__all__ = ["OPTIMIZERS", "OptimizerRun", "run_optimizer"]
+
+OPTIMIZERS = {
+    "sgd": torch.optim.SGD,
+    "adam": torch.optim.Adam,
+    "rmsprop": torch.optim.RMSprop,
+    "adagrad": torch.optim.Adagrad,
+}
+
+
+@dataclass(frozen=True)
+class OptimizerRun:
+    """The path of one optimizer run (full-batch: one step per gradient evaluation).
+
+    Attributes
+    ----------
+    method : str
+        A label such as ``"SGD(lr=0.05, momentum=0.9)"``.
+    lr : float
+        The learning rate.
+    loss : array of shape (n_steps + 1,)
+        Full-data MSE at each state: ``loss[0]`` at the start, ``loss[t]`` after ``t`` steps.
+    weights : array of shape (n_steps + 1, n_outputs, n_features)
+    biases : array of shape (n_steps + 1, n_outputs)
+    diverged : bool
+        True when the loss became NaN or infinite (the run stopped there).
+    """
+
+    method: str
+    lr: float
+    loss: np.ndarray
+    weights: np.ndarray
+    biases: np.ndarray
+    diverged: bool
+
+    @property
+    def n_steps(self) -> int:
+        """Number of optimizer steps taken."""
+        return len(self.loss) - 1
+
+    @property
+    def final_loss(self) -> float:
+        """Loss of the last state."""
+        return float(self.loss[-1])
+
+    @property
+    def final_weight(self) -> np.ndarray:
+        """Weight of the last state, shape (n_outputs, n_features)."""
+        return self.weights[-1]
+
+    @property
+    def final_bias(self) -> np.ndarray:
+        """Bias of the last state, shape (n_outputs,)."""
+        return self.biases[-1]
+
+    @property
+    def path(self) -> np.ndarray:
+        """The (w, b) pairs of a one-feature, one-output model, shape (n_steps + 1, 2).
+
+        This is the form ``gd.plot_loss_surface(..., paths={label: run.path})`` takes.
+        """
+        if self.weights.shape[1:] != (1, 1):
+            raise ValueError(
+                "path needs a model with one feature and one output; got weights of shape "
+                f"{self.weights.shape[1:]} instead. Use run.weights and run.biases."
+            )
+        return np.column_stack([self.weights[:, 0, 0], self.biases[:, 0]])
+
+    def steps_to(self, tol: float, *, optimum: float = 0.0) -> int | None:
+        """First step ``t`` with ``loss[t] - optimum <= tol``, or None if never reached.
+
+        Parameters
+        ----------
+        tol : float
+            Tolerance on the loss gap (> 0).
+        optimum : float
+            The smallest loss reachable (e.g. the least-squares loss); 0 by default.
+        """
+        tol = check_positive(tol, "tol")
+        gap = self.loss - optimum
+        hits = np.flatnonzero(np.isfinite(gap) & (gap <= tol))
+        return int(hits[0]) if hits.size else None
+
+    def __repr__(self) -> str:
+        status = "diverged" if self.diverged else f"final loss {self.final_loss:.6g}"
+        return f"OptimizerRun({self.method}, {self.n_steps} steps, {status})"
+
+
+def _label(name: str, lr: float, options: dict[str, Any]) -> str:
+    display = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop", "adagrad": "Adagrad"}
+    extra = "".join(
+        f", {k}={v:g}" if isinstance(v, float) else f", {k}={v}" for k, v in options.items()
+    )
+    return f"{display.get(name, name)}(lr={lr:g}{extra})"
+
+
+def run_optimizer(
+    X: Any,
+    Y: Any,
+    *,
+    optimizer: str | Callable[..., torch.optim.Optimizer] = "sgd",
+    lr: float,
+    steps: int,
+    weight0: Any = None,
+    bias0: Any = None,
+    dtype: torch.dtype = torch.float32,
+    on_divergence: str = "stop",
+    label: str | None = None,
+    **options: Any,
+) -> OptimizerRun:
+    """Train ``X @ weight.T + bias`` with MSE and a ``torch.optim`` optimizer; record the path.
+
+    Each step is: ``zero_grad()``, loss on all samples, ``backward()``, ``step()``.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features); a 1-D array is one feature
+    Y : array of shape (n_samples, n_outputs); a 1-D array is one output
+    optimizer : {"sgd", "adam", "rmsprop", "adagrad"} or callable
+        Name of a ``torch.optim`` class, or any ``callable(params, lr=..., **options)`` that
+        returns an optimizer (e.g. ``torch.optim.NAdam``).
+    lr : float
+        Learning rate (> 0).
+    steps : int
+        Number of optimizer steps (>= 0).
+    weight0, bias0 : array, optional
+        Start values, shapes (n_outputs, n_features) and (n_outputs,); zeros by default.
+    dtype : torch.dtype
+        Precision of the run (float32 like the course's data, or float64).
+    on_divergence : {"stop", "raise", "continue"}
+        What to do when the loss becomes NaN or infinite: stop the run there, raise
+        FloatingPointError, or carry on.
+    label : str, optional
+        The run's ``method``; built from the optimizer and its options by default.
+    **options
+        Passed to the optimizer, e.g. ``momentum=0.9`` or ``betas=(0.9, 0.999)``.
+
+    Returns
+    -------
+    OptimizerRun
+
+    Examples
+    --------
+    >>> X = np.array([[1.0], [2.0], [3.0], [4.0]], dtype=np.float32)
+    >>> run = run_optimizer(X, 2 * X, lr=0.01, steps=3, dtype=torch.float64)
+    >>> run.method, run.n_steps, run.loss.round(4).tolist()
+    ('SGD(lr=0.01)', 3, [30.0, 20.835, 14.4755, 10.0626])
+    >>> run = run_optimizer(X, 2 * X, optimizer="sgd", lr=0.01, steps=200, momentum=0.9)
+    >>> run.method, run.steps_to(1e-4)
+    ('SGD(lr=0.01, momentum=0.9)', 86)
+    """
+    X = as_2d(X, "X", allow_1d=True)
+    Y = as_2d(Y, "Y", allow_1d=True, what="n_outputs")
+    check_same_n(X, Y, "X", "Y")
+    lr = check_positive(lr, "lr")
+    steps = check_int(steps, "steps", minimum=0)
+    check_choice(on_divergence, "on_divergence", ("stop", "raise", "continue"))
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        raise TypeError(
+            f"dtype must be a torch floating dtype such as torch.float32; got {dtype!r}."
+        )
+    if isinstance(optimizer, str):
+        check_choice(optimizer, "optimizer", tuple(OPTIMIZERS))
+        factory, name = OPTIMIZERS[optimizer], optimizer
+    elif callable(optimizer):
+        factory, name = optimizer, getattr(optimizer, "__name__", "optimizer")
+    else:
+        raise TypeError(
+            f"optimizer must be one of {sorted(OPTIMIZERS)} or a callable returning a "
+            f"torch.optim optimizer; got {type(optimizer).__name__} instead."
+        )
+    k, d = Y.shape[1], X.shape[1]
+    w0 = np.zeros((k, d)) if weight0 is None else np.asarray(weight0, dtype=np.float64)
+    b0 = np.zeros(k) if bias0 is None else np.asarray(bias0, dtype=np.float64)
+    w0 = w0.reshape(k, d) if w0.size == k * d else w0
+    b0 = b0.reshape(k) if b0.size == k else b0
+    if w0.shape != (k, d) or b0.shape != (k,):
+        raise ValueError(
+            f"weight0 must have shape ({k}, {d}) and bias0 shape ({k},) for this X and Y; got "
+            f"{np.shape(weight0)} and {np.shape(bias0)} instead."
+        )
+
+    Xt = torch.as_tensor(X, dtype=dtype)
+    Yt = torch.as_tensor(Y, dtype=dtype)
+    w = torch.tensor(w0, dtype=dtype, requires_grad=True)
+    b = torch.tensor(b0, dtype=dtype, requires_grad=True)
+    opt = factory([w, b], lr=lr, **options)
+
+    losses: list[float] = []
+    weights = [w.detach().numpy().copy()]
+    biases = [b.detach().numpy().copy()]
+    diverged = False
+
+    def full_loss() -> torch.Tensor:
+        residual = Xt @ w.T + b - Yt
+        return torch.mean(residual * residual)
+
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = full_loss()
+        value = loss.item()
+        losses.append(value)
+        if not math.isfinite(value):
+            diverged = True
+            if on_divergence == "raise":
+                raise FloatingPointError(
+                    f"the loss became {value} after {len(losses) - 1} steps with lr={lr:g}: "
+                    "the run diverged. Use a smaller learning rate."
+                )
+            if on_divergence == "stop":
+                break
+        loss.backward()
+        opt.step()
+        weights.append(w.detach().numpy().copy())
+        biases.append(b.detach().numpy().copy())
+    else:
+        with torch.no_grad():
+            value = full_loss().item()
+        losses.append(value)
+        if not math.isfinite(value):
+            diverged = True
+            if on_divergence == "raise":
+                raise FloatingPointError(
+                    f"the loss became {value} after {steps} steps with lr={lr:g}: "
+                    "the run diverged. Use a smaller learning rate."
+                )
+
+    return OptimizerRun(
+        method=label or _label(name, lr, options),
+        lr=lr,
+        loss=np.asarray(losses, dtype=np.float64),
+        weights=np.stack(weights),
+        biases=np.stack(biases),
+        diverged=diverged,
+    )
