@@ -85,3 +85,23 @@ def test_course_suite_fails_when_no_notebook_is_collected():
     )
     assert result.returncode != 0
     assert "both must be more than zero" in result.stdout + result.stderr
+
+
+def test_adjacent_stream_chunks_are_merged_but_not_across_other_outputs():
+    sys.path.insert(0, str(ROOT / "tools"))
+    from record import merge_adjacent_streams
+
+    def out(name, text):
+        return nbformat.NotebookNode(output_type="stream", name=name, text=text)
+
+    figure = nbformat.NotebookNode(output_type="display_data", data={}, metadata={})
+    outputs = [
+        out("stdout", "a"),
+        out("stdout", "\n"),
+        out("stderr", "w\n"),
+        figure,
+        out("stdout", "b\n"),
+        out("stdout", "c\n"),
+    ]
+    merged = merge_adjacent_streams(outputs)
+    assert [o.get("text") for o in merged] == ["a\n", "w\n", None, "b\nc\n"]

@@ -48,10 +48,32 @@ def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if not cell.get("id"):
             cell["id"] = f"cell-{index:03d}"
         if cell.cell_type == "code":
+            cell.outputs = merge_adjacent_streams(cell.outputs)
             for output in cell.outputs:
                 if output.get("output_type") == "execute_result":
                     output["metadata"] = {}
     return nb
+
+
+def merge_adjacent_streams(outputs: list) -> list:
+    """Join consecutive stdout (or stderr) chunks into one output, as Jupyter displays them.
+
+    The kernel may flush one print in several messages depending on timing; merging makes the
+    saved file independent of that.
+    """
+    merged: list = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            output.get("output_type") == "stream"
+            and previous is not None
+            and previous.get("output_type") == "stream"
+            and previous.get("name") == output.get("name")
+        ):
+            previous["text"] += output["text"]
+        else:
+            merged.append(output)
+    return merged
 
 
 def record(path: Path, *, timeout: int) -> bool:

@@ -1,0 +1,279 @@
+"""Exercises of notebook 04 (several inputs, several outputs: linear regression with autograd).
+
+* ``04.mse``: the mean squared error of two tensors as ``sum(diff**2) / numel``.
+* ``04.gd_step``: one gradient-descent step on ``w`` and ``b`` in place, under ``torch.no_grad()``.
+* ``04.standardise``: scale every input column to mean 0 and standard deviation 1.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from ._core import diagnose, exercise
+
+__all__: list[str] = []
+
+
+def _not_callable(answer: Any) -> str | None:
+    if not callable(answer):
+        return (
+            f"your answer should be a function (you gave a {type(answer).__name__}); "
+            "pass the function itself, without calling it."
+        )
+    return None
+
+
+def _to_float(value: Any) -> float | None:
+    """The single number in ``value`` (tensor, array or number), or None."""
+    try:
+        if isinstance(value, torch.Tensor):
+            value = value.detach().cpu().numpy()
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if arr.size != 1:
+        return None
+    return float(arr.reshape(()))
+
+
+# ------------------------------------------------------------------------------ 04.mse
+
+_CROPS_X = [[73, 67, 43], [91, 88, 64], [87, 134, 58], [102, 43, 37], [69, 96, 70]]
+_CROPS_Y = [[56, 70], [81, 101], [119, 133], [22, 37], [103, 119]]
+
+
+def _mse_cases() -> list[tuple[torch.Tensor, torch.Tensor]]:
+    g = torch.Generator().manual_seed(4)
+    targets = torch.tensor(_CROPS_Y, dtype=torch.float32)
+    # (3, 4) first: there "divided by the rows" (factor 4) and "twice the MSE" differ
+    return [
+        (torch.randn(3, 4, generator=g), torch.randn(3, 4, generator=g)),
+        (targets + torch.randn(5, 2, generator=g) * 10, targets),
+        (torch.tensor([1.0, 2.0, 3.0, 4.0]), torch.tensor([2.0, 4.0, 6.0, 8.0])),
+    ]
+
+
+def _mse_reference(t1, t2):
+    """Mean squared error of two tensors of the same shape: sum of squares over numel."""
+    diff = t1 - t2
+    return torch.sum(diff * diff) / diff.numel()
+
+
+@exercise(
+    "04.mse",
+    hint=(
+        "Subtract the tensors, square the difference element by element (diff * diff), "
+        "add everything up with torch.sum, and divide by the number of elements, diff.numel()."
+    ),
+    solution=_mse_reference,
+)
+def _check_mse(answer: Any) -> str | None:
+    problem = _not_callable(answer)
+    if problem:
+        return problem
+    for t1, t2 in _mse_cases():
+        p = t1.clone().requires_grad_(True)
+        got = answer(p, t2.clone())
+        expected = float(_mse_reference(t1, t2))
+        if not isinstance(got, torch.Tensor):
+            return (
+                f"your function should return a torch tensor (so that .backward() works); "
+                f"got {type(got).__name__} instead. Use torch.sum, not Python's sum or .item()."
+            )
+        g = _to_float(got)
+        if g is None:
+            return (
+                f"your MSE should be ONE number (a tensor with one element); got shape "
+                f"{tuple(got.shape)} instead. Add up all elements with torch.sum(...)."
+            )
+        diff = (t1 - t2).double()
+        rows = diff.shape[0] if diff.dim() > 1 else 1
+        if np.isclose(g, expected * diff.numel()) and diff.numel() > 1:
+            return (
+                f"your MSE is {diff.numel()} times too large: divide the sum of squares by the "
+                "number of elements, diff.numel()."
+            )
+        if diff.dim() > 1 and np.isclose(g, expected * diff.numel() / rows):
+            return (
+                f"you divided by the number of rows ({rows}); the mean runs over ALL "
+                f"{diff.numel()} elements, so divide by diff.numel()."
+            )
+        if np.isclose(g, np.sqrt(expected)) and not np.isclose(g, expected):
+            return "you took a square root: that is the RMSE. The MSE has no square root."
+        if np.isclose(g, float(torch.mean(diff.abs()))) and not np.isclose(g, expected):
+            return "you averaged |diff| (the mean ABSOLUTE error); square the differences instead."
+        problem = diagnose(g, expected, what="your MSE", n=diff.numel())
+        if problem:
+            return f"{problem} (checked on tensors of shape {tuple(t1.shape)}.)"
+        if not got.requires_grad:
+            return (
+                "your result is disconnected from autograd (no grad_fn): compute it with "
+                "torch operations on the tensors, without .detach(), .item() or NumPy."
+            )
+    return None
+
+
+# --------------------------------------------------------------------------- 04.gd_step
+
+
+def _gd_step_reference(w, b, lr):
+    """One gradient-descent step in place; w.grad and b.grad must already hold the gradient."""
+    with torch.no_grad():
+        w -= lr * w.grad
+        b -= lr * b.grad
+    w.grad.zero_()
+    b.grad.zero_()
+
+
+def _prepared(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Leaf tensors w (2, 3), b (2,) whose .grad holds the crops MSE gradient."""
+    g = torch.Generator().manual_seed(seed)
+    x = torch.tensor(_CROPS_X, dtype=torch.float32)
+    y = torch.tensor(_CROPS_Y, dtype=torch.float32)
+    w = torch.randn(2, 3, generator=g).requires_grad_(True)
+    b = torch.randn(2, generator=g).requires_grad_(True)
+    _mse_reference(x @ w.t() + b, y).backward()
+    return w, b
+
+
+@exercise(
+    "04.gd_step",
+    hint=(
+        "Inside `with torch.no_grad():` write `w -= lr * w.grad` and the same for b (in place: "
+        "`w = w - ...` would only rebind the name inside your function). Then reset the "
+        "gradients with w.grad.zero_() and b.grad.zero_()."
+    ),
+    solution=_gd_step_reference,
+)
+def _check_gd_step(answer: Any) -> str | None:
+    problem = _not_callable(answer)
+    if problem:
+        return problem
+    for seed, lr in ((0, 1e-5), (1, 1e-4), (2, 3e-6)):
+        w, b = _prepared(seed)
+        w0, b0 = w.detach().clone(), b.detach().clone()
+        gw, gb = w.grad.clone(), b.grad.clone()
+        try:
+            answer(w, b, lr)
+        except RuntimeError as err:
+            if "leaf Variable" in str(err) or "in-place" in str(err):
+                return (
+                    "PyTorch refused the in-place update of a tensor that requires grad: do the "
+                    "update inside a `with torch.no_grad():` block."
+                )
+            raise
+        if not (isinstance(w, torch.Tensor) and w.requires_grad and w.is_leaf):
+            return "w must stay a leaf tensor with requires_grad=True; update it in place."
+        unchanged = torch.equal(w.detach(), w0) and torch.equal(b.detach(), b0)
+        zeroed = w.grad is not None and b.grad is not None
+        zeroed = zeroed and not torch.any(w.grad) and not torch.any(b.grad)
+        if unchanged and zeroed:
+            return (
+                "w and b did not change but the gradients are zero: you reset the gradients "
+                "BEFORE using them. Take the step first, then call .grad.zero_()."
+            )
+        if unchanged:
+            return (
+                "w and b did not change. Update them IN PLACE (w -= lr * w.grad); "
+                "`w = w - lr * w.grad` creates a new tensor and leaves the caller's w alone."
+            )
+        if torch.equal(w.detach(), w0):
+            return "b changed but w did not: update both."
+        if torch.equal(b.detach(), b0):
+            return "w changed but b did not: update the bias too."
+        for name, new, old, grad in (("w", w, w0, gw), ("b", b, b0, gb)):
+            step = (new.detach() - old).double()
+            problem = diagnose(
+                step, -lr * grad.double(), what=f"the change of {name}", rtol=1e-3, atol=1e-9
+            )
+            if problem:
+                return f"{problem} The step is -lr * {name}.grad (checked with lr = {lr:g})."
+        for name, t in (("w", w), ("b", b)):
+            if t.grad is None:
+                return (
+                    f"{name}.grad is None: zero the gradient with {name}.grad.zero_() instead of "
+                    "deleting it."
+                )
+            if torch.count_nonzero(t.grad) > 0:
+                return (
+                    f"{name}.grad is not zero after your step: call {name}.grad.zero_(), "
+                    "otherwise the next backward() ADDS the new gradient to the old one."
+                )
+    return None
+
+
+# ----------------------------------------------------------------------- 04.standardise
+
+
+def _standardise_reference(x):
+    """Each column minus its mean, divided by its standard deviation."""
+    return (x - x.mean(dim=0)) / x.std(dim=0)
+
+
+def _standardise_cases() -> list[torch.Tensor]:
+    g = torch.Generator().manual_seed(5)
+    return [
+        torch.tensor(_CROPS_X, dtype=torch.float32),
+        torch.randn(8, 2, generator=g) * torch.tensor([3.0, 0.5]) + torch.tensor([10.0, -4.0]),
+        torch.rand(6, 4, generator=g) * 100,
+    ]
+
+
+@exercise(
+    "04.standardise",
+    hint=(
+        "Work column by column (dim=0): subtract x.mean(dim=0), then divide by x.std(dim=0). "
+        "Broadcasting applies the (3,) mean and std to every row of the (5, 3) tensor."
+    ),
+    solution=_standardise_reference,
+)
+def _check_standardise(answer: Any) -> str | None:
+    problem = _not_callable(answer)
+    if problem:
+        return problem
+    for x in _standardise_cases():
+        got = answer(x.clone())
+        if isinstance(got, tuple):
+            return "return only the standardised tensor, not a tuple."
+        if isinstance(got, torch.Tensor):
+            g = got.detach().double().numpy()
+        else:
+            try:
+                g = np.asarray(got, dtype=np.float64)
+            except (TypeError, ValueError):
+                return f"your function should return a tensor; got {type(got).__name__} instead."
+        xd = x.double().numpy()
+        if g.shape != xd.shape:
+            return f"the result has shape {g.shape}; it should keep the shape of x, {xd.shape}."
+        if not np.all(np.isfinite(g)):
+            return "the result contains NaN or infinity: did you divide by zero?"
+        col_mean = g.mean(axis=0)
+        row_mean = g.mean(axis=1)
+        if np.allclose(row_mean, 0, atol=1e-4) and not np.allclose(col_mean, 0, atol=1e-4):
+            return (
+                "you standardised each ROW (one sample); standardise each COLUMN (one input "
+                "feature) with dim=0."
+            )
+        if not np.allclose(col_mean, 0, atol=1e-4):
+            if np.allclose(g * xd.std(axis=0, ddof=1), xd, rtol=1e-4, atol=1e-3) or np.allclose(
+                g * xd.std(axis=0), xd, rtol=1e-4, atol=1e-3
+            ):
+                return "you divided by the standard deviation but forgot to subtract the mean."
+            return (
+                "each column of the result should have mean 0; subtract x.mean(dim=0) first "
+                f"(column means are {np.round(col_mean, 3).tolist()})."
+            )
+        sd1, sd0 = g.std(axis=0, ddof=1), g.std(axis=0)
+        if not (np.allclose(sd1, 1, atol=1e-4) or np.allclose(sd0, 1, atol=1e-4)):
+            if np.allclose(g, xd - xd.mean(axis=0), rtol=1e-4, atol=1e-3):
+                return "you subtracted the mean but forgot to divide by the standard deviation."
+            if np.allclose(g, (xd - xd.mean(axis=0)) / xd.var(axis=0, ddof=1), rtol=1e-3):
+                return "you divided by the variance; divide by the standard deviation (its root)."
+            return (
+                "each column of the result should have standard deviation 1; divide by "
+                f"x.std(dim=0) (yours are {np.round(sd1, 3).tolist()})."
+            )
+    return None

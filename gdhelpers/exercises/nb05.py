@@ -1,0 +1,217 @@
+"""Exercises of notebook 05 (batch, stochastic and minibatch gradient descent).
+
+* ``05.sgd_step``: one stochastic-gradient step of ``y = w*x + b`` on a single sample.
+* ``05.sample_bound``: the largest stable step size for one sample, ``1 / (x**2 + 1)``.
+* ``05.minibatches``: split the indices ``0 .. n-1`` into consecutive batches.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._core import diagnose, exercise
+
+__all__: list[str] = []
+
+
+def _not_callable(answer: Any) -> str | None:
+    if not callable(answer):
+        return (
+            f"your answer should be a function (you gave a {type(answer).__name__}); "
+            "pass the function itself, without calling it."
+        )
+    return None
+
+
+def _as_float(value: Any) -> float | None:
+    if hasattr(value, "detach"):
+        value = value.detach().cpu().numpy()
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return float(arr.reshape(())) if arr.size == 1 else None
+
+
+# ---------------------------------------------------------------------------- 05.sgd_step
+
+_STEP_CASES = [  # (w, b, x, y, lr)
+    (-10.0, -20.0, -5.0, 25.3, 0.01),
+    (-3.0, 1.0, 2.0, -9.5, 0.05),
+    (0.5, -0.25, 0.7, 1.0, 0.1),
+    (-5.0, 0.0, 4.0, -20.4, 0.001),
+]
+
+
+def _sgd_step_reference(w, b, x, y, lr):
+    """New (w, b) after one step on the squared error (w*x + b - y)**2 of one sample."""
+    r = w * x + b - y  # residual, computed ONCE with the old w and b
+    return w - lr * 2 * r * x, b - lr * 2 * r
+
+
+@exercise(
+    "05.sgd_step",
+    hint=(
+        "Compute the residual r = w*x + b - y once. The loss r**2 has derivative 2*r*x with "
+        "respect to w and 2*r with respect to b. Return (w - lr*dw, b - lr*db), both computed "
+        "from the OLD w and b."
+    ),
+    solution=_sgd_step_reference,
+)
+def _check_sgd_step(answer: Any) -> str | None:
+    problem = _not_callable(answer)
+    if problem:
+        return problem
+    for w, b, x, y, lr in _STEP_CASES:
+        got = answer(w, b, x, y, lr)
+        if not isinstance(got, tuple | list) or len(got) != 2:
+            return (
+                "your function should return two numbers, the new w and the new b: "
+                "`return w_new, b_new`."
+            )
+        gw, gb = (_as_float(v) for v in got)
+        if gw is None or gb is None:
+            return "the new w and the new b should each be one number."
+        ew, eb = _sgd_step_reference(w, b, x, y, lr)
+        where = f"(checked with w={w}, b={b}, x={x}, y={y}, lr={lr}.)"
+        r = w * x + b - y
+        if np.isclose(gw, ew) and not np.isclose(gb, eb):
+            w_new = ew
+            if np.isclose(gb, b - lr * 2 * (w_new * x + b - y)):
+                return (
+                    "your b update used the NEW w: compute the residual once, before changing "
+                    f"anything, and use it for both updates. {where}"
+                )
+            if np.isclose(gb, b - lr * 2 * r * x):
+                return f"the gradient for b is 2*r, without the factor x. {where}"
+        if np.isclose(gw, w - lr * 2 * r) and not np.isclose(gw, ew):
+            return f"the gradient for w is 2*r*x: you forgot the factor x. {where}"
+        problem = diagnose(
+            np.array([gw - w, gb - b]),
+            np.array([ew - w, eb - b]),
+            what="your step (w_new - w, b_new - b)",
+        )
+        if problem:
+            return f"{problem} {where}"
+    return None
+
+
+# -------------------------------------------------------------------------- 05.sample_bound
+
+
+def _sample_bound_reference(x):
+    """Largest stable step on one sample (w*x + b - y)**2: 2 / lambda_max = 1 / (x**2 + 1)."""
+    return 1 / (x**2 + 1)
+
+
+@exercise(
+    "05.sample_bound",
+    hint=(
+        "The loss of one sample is (w*x + b - y)**2 = (a . theta - y)**2 with a = (x, 1). Its "
+        "Hessian is 2 a a^T, whose largest eigenvalue is 2 (x**2 + 1). A step is stable when "
+        "lr < 2 / lambda_max."
+    ),
+    solution=_sample_bound_reference,
+)
+def _check_sample_bound(answer: Any) -> str | None:
+    problem = _not_callable(answer)
+    if problem:
+        return problem
+    for x in (np.array([-5.0, -3.0, 0.0, 0.5, 4.9]), np.linspace(-2, 7, 7)):
+        got = answer(x.copy())
+        expected = _sample_bound_reference(x)
+        try:
+            g = np.asarray(got, dtype=np.float64)
+        except (TypeError, ValueError):
+            return f"your function should return an array of numbers; got {type(got).__name__}."
+        if g.shape != expected.shape:
+            return f"return one bound per sample: shape {expected.shape}, not {g.shape}."
+        with np.errstate(divide="ignore"):
+            no_bias = 1 / x**2
+        if np.allclose(g[x != 0], no_bias[x != 0]) or (
+            np.any(x == 0) and np.isinf(g[x == 0]).any()
+        ):
+            return (
+                "you left out the bias: with y = w*x + b the sample vector is a = (x, 1), so "
+                "|a|**2 = x**2 + 1."
+            )
+        problem = diagnose(g, expected, what="your bounds", rtol=1e-6)
+        if problem:
+            if np.allclose(g, 2 * expected):
+                return (
+                    "your bounds are 2 times too large: the Hessian of (a . theta - y)**2 is "
+                    "2 a a^T, so lambda_max = 2 (x**2 + 1) and the bound 2/lambda_max = 1/(x**2+1)."
+                )
+            return f"{problem} (checked at x = {x.round(2).tolist()}.)"
+    return None
+
+
+# --------------------------------------------------------------------------- 05.minibatches
+
+
+def _minibatches_reference(n, batch_size):
+    """Consecutive index batches [0..m-1], [m..2m-1], ...; the last one may be shorter."""
+    return [list(range(start, min(start + batch_size, n))) for start in range(0, n, batch_size)]
+
+
+def _as_index_lists(got: Any, n: int) -> list[list[int]] | str:
+    try:
+        batches = list(got)
+    except TypeError:
+        return f"your function should return a list of batches; got {type(got).__name__}."
+    out = []
+    for batch in batches:
+        if isinstance(batch, slice):
+            batch = range(n)[batch]
+        if hasattr(batch, "tolist"):
+            batch = batch.tolist()
+        try:
+            out.append([int(i) for i in batch])
+        except (TypeError, ValueError):
+            return (
+                "each batch should be a list (or range or array) of sample indices; got "
+                f"{type(batch).__name__}."
+            )
+    return out
+
+
+@exercise(
+    "05.minibatches",
+    hint=(
+        "Loop `for start in range(0, n, batch_size)` and collect "
+        "list(range(start, min(start + batch_size, n))). Keep the last, shorter batch."
+    ),
+    solution=_minibatches_reference,
+)
+def _check_minibatches(answer: Any) -> str | None:
+    problem = _not_callable(answer)
+    if problem:
+        return problem
+    for n, m in ((10, 3), (100, 20), (7, 1), (5, 8), (12, 4)):
+        got = _as_index_lists(answer(n, m), n)
+        if isinstance(got, str):
+            return got
+        expected = _minibatches_reference(n, m)
+        where = f"(checked with n={n}, batch_size={m}.)"
+        if got == expected:
+            continue
+        if got == expected[:-1] or (got and got == [b for b in expected if len(b) == m]):
+            return (
+                "you dropped the last, shorter batch: every sample must be used once per "
+                f"epoch. {where}"
+            )
+        flat = [i for b in got for i in b]
+        if sorted(flat) != list(range(n)):
+            return (
+                "every index 0 .. n-1 must appear exactly once over all batches; yours has "
+                f"{len(flat)} indices, {len(set(flat))} different. {where}"
+            )
+        if flat != list(range(n)):
+            return f"keep the samples in order (no shuffling in this exercise). {where}"
+        return (
+            f"the batches should hold batch_size={m} indices each (the last may be shorter). "
+            f"{where}"
+        )
+    return None

@@ -1,0 +1,193 @@
+"""Exercises of notebook 04: correct answers pass, typical mistakes get the right message."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import torch
+
+import gdhelpers as gd
+
+
+def _verdict(name, answer, capsys):
+    ok = gd.check(name, answer)
+    return ok, capsys.readouterr().out
+
+
+def _not_done(*args):
+    raise NotImplementedError
+
+
+# ------------------------------------------------------------------ 04.mse
+
+
+def _mse(t1, t2):
+    diff = t1 - t2
+    return torch.sum(diff * diff) / diff.numel()
+
+
+def test_mse_correct(capsys):
+    ok, out = _verdict("04.mse", _mse, capsys)
+    assert ok and "Correct!" in out
+
+
+def test_mse_matches_gd_mse():
+    a, b = torch.randn(5, 2), torch.randn(5, 2)
+    assert torch.allclose(_mse(a, b), gd.mse(a, b))
+
+
+@pytest.mark.parametrize(
+    ("answer", "pattern"),
+    [
+        (lambda a, b: torch.sum((a - b) ** 2), r"times too large.*numel"),
+        (lambda a, b: torch.sum((a - b) ** 2) / (a - b).shape[0], r"number of rows"),
+        (lambda a, b: torch.sqrt(torch.mean((a - b) ** 2)), r"square root"),
+        (lambda a, b: torch.mean((a - b).abs()), r"ABSOLUTE"),
+        (lambda a, b: (a - b) ** 2, r"ONE number"),
+        (lambda a, b: float(torch.mean((a.detach() - b) ** 2)), r"torch tensor"),
+        (lambda a, b: torch.mean((a.detach() - b) ** 2), r"autograd"),
+        (lambda a, b: 2 * torch.mean((a - b) ** 2), r"factor of 2"),
+    ],
+)
+def test_mse_mistakes(answer, pattern, capsys):
+    ok, out = _verdict("04.mse", answer, capsys)
+    assert not ok
+    assert re.search(pattern, out), out
+
+
+# ------------------------------------------------------------------ 04.gd_step
+
+
+def _gd_step(w, b, lr):
+    with torch.no_grad():
+        w -= lr * w.grad
+        b -= lr * b.grad
+    w.grad.zero_()
+    b.grad.zero_()
+
+
+def test_gd_step_correct(capsys):
+    ok, out = _verdict("04.gd_step", _gd_step, capsys)
+    assert ok and "Correct!" in out
+
+
+def _no_no_grad(w, b, lr):
+    w -= lr * w.grad
+    b -= lr * b.grad
+
+
+def _rebind(w, b, lr):
+    with torch.no_grad():
+        w = w - lr * w.grad
+        b = b - lr * b.grad
+
+
+def _no_zero(w, b, lr):
+    with torch.no_grad():
+        w -= lr * w.grad
+        b -= lr * b.grad
+
+
+def _wrong_sign(w, b, lr):
+    with torch.no_grad():
+        w += lr * w.grad
+        b += lr * b.grad
+    w.grad.zero_()
+    b.grad.zero_()
+
+
+def _zero_first(w, b, lr):
+    w.grad.zero_()
+    b.grad.zero_()
+    with torch.no_grad():
+        w -= lr * w.grad
+        b -= lr * b.grad
+
+
+def _only_w(w, b, lr):
+    with torch.no_grad():
+        w -= lr * w.grad
+    w.grad.zero_()
+    b.grad.zero_()
+
+
+def _fixed_lr(w, b, lr):
+    with torch.no_grad():
+        w -= 1e-5 * w.grad
+        b -= 1e-5 * b.grad
+    w.grad.zero_()
+    b.grad.zero_()
+
+
+@pytest.mark.parametrize(
+    ("answer", "pattern"),
+    [
+        (_no_no_grad, r"torch\.no_grad"),
+        (_rebind, r"IN PLACE"),
+        (_no_zero, r"zero_\(\)"),
+        (_wrong_sign, r"wrong sign"),
+        (_zero_first, r"BEFORE using them"),
+        (_only_w, r"bias too"),
+        (_fixed_lr, r"factor of 10|off by a factor"),
+    ],
+)
+def test_gd_step_mistakes(answer, pattern, capsys):
+    ok, out = _verdict("04.gd_step", answer, capsys)
+    assert not ok
+    assert re.search(pattern, out), out
+
+
+# ------------------------------------------------------------------ 04.standardise
+
+
+def test_standardise_correct(capsys):
+    ok, out = _verdict("04.standardise", lambda x: (x - x.mean(dim=0)) / x.std(dim=0), capsys)
+    assert ok and "Correct!" in out
+
+
+def test_standardise_population_std_accepted(capsys):
+    ok, _ = _verdict("04.standardise", lambda x: (x - x.mean(0)) / x.std(0, correction=0), capsys)
+    assert ok
+
+
+@pytest.mark.parametrize(
+    ("answer", "pattern"),
+    [
+        (lambda x: (x - x.mean(dim=1, keepdim=True)) / x.std(dim=1, keepdim=True), r"ROW"),
+        (lambda x: x / x.std(dim=0), r"forgot to subtract the mean"),
+        (lambda x: x - x.mean(dim=0), r"forgot to divide"),
+        (lambda x: (x - x.mean(dim=0)) / x.var(dim=0), r"variance"),
+        (lambda x: ((x - x.mean(0)) / x.std(0), x.mean(0)), r"tuple"),
+        (lambda x: x[:2], r"shape"),
+    ],
+)
+def test_standardise_mistakes(answer, pattern, capsys):
+    ok, out = _verdict("04.standardise", answer, capsys)
+    assert not ok
+    assert re.search(pattern, out), out
+
+
+# ------------------------------------------------------------------ common
+
+
+@pytest.mark.parametrize("name", ["04.mse", "04.gd_step", "04.standardise"])
+def test_not_done(name, capsys):
+    ok, out = _verdict(name, _not_done, capsys)
+    assert not ok and "Not yet done" in out
+
+
+@pytest.mark.parametrize("name", ["04.mse", "04.gd_step", "04.standardise"])
+@pytest.mark.parametrize("garbage", [None, "a string", lambda *a: "a string", 42])
+def test_garbage(name, garbage, capsys):
+    ok, out = _verdict(name, garbage, capsys)
+    assert not ok
+    assert "Traceback" not in out
+
+
+@pytest.mark.parametrize("name", ["04.mse", "04.gd_step", "04.standardise"])
+def test_hint_and_solution(name, capsys):
+    gd.hint(name)
+    gd.solution(name)
+    out = capsys.readouterr().out
+    assert out.startswith(f"Hint ({name})") and "def " in out
