@@ -1,0 +1,201 @@
+"""Exercises of notebook 07: right answers pass, typical mistakes get the right explanation."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import gdhelpers as gd
+
+
+def _verdict(capsys, name, answer):
+    ok = gd.check(name, answer)
+    return ok, capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- 07.central_difference
+
+
+def cd_right(f, x, eps=1e-6):
+    grad = np.zeros(x.shape)
+    for i in np.ndindex(x.shape):
+        xp, xm = x.copy(), x.copy()
+        xp[i] += eps
+        xm[i] -= eps
+        grad[i] = (f(xp) - f(xm)) / (2 * eps)
+    return grad
+
+
+def cd_restore(f, x, eps=1e-6):
+    # right too: changes x but puts every entry back
+    flat = x.reshape(-1)
+    grad = np.zeros(flat.size)
+    for i in range(flat.size):
+        old = flat[i]
+        flat[i] = old + eps
+        up = f(x)
+        flat[i] = old - eps
+        down = f(x)
+        flat[i] = old
+        grad[i] = (up - down) / (2 * eps)
+    return grad.reshape(x.shape)
+
+
+def cd_forward(f, x, eps=1e-6):
+    grad = np.zeros(x.shape)
+    for i in np.ndindex(x.shape):
+        xp = x.copy()
+        xp[i] += eps
+        grad[i] = (f(xp) - f(x)) / eps
+    return grad
+
+
+def cd_no_2(f, x, eps=1e-6):
+    return 2 * cd_right(f, x, eps)
+
+
+def cd_mutates(f, x, eps=1e-6):
+    grad = np.zeros(x.shape)
+    for i in np.ndindex(x.shape):
+        x[i] += eps
+        up = f(x)
+        x[i] -= 2 * eps
+        down = f(x)
+        grad[i] = (up - down) / (2 * eps)
+    return grad
+
+
+def cd_flat(f, x, eps=1e-6):
+    return cd_right(f, x, eps).reshape(-1)
+
+
+def cd_sign(f, x, eps=1e-6):
+    return -cd_right(f, x, eps)
+
+
+def cd_scalar(f, x, eps=1e-6):
+    return float(cd_right(f, x, eps).sum())
+
+
+def cd_package(f, x, eps=1e-6):
+    # the package's own helper is a right answer too
+    return gd.numerical_gradient(f, x, eps=eps)
+
+
+@pytest.mark.parametrize("answer", [cd_right, cd_restore, cd_package])
+def test_central_difference_right(capsys, answer):
+    ok, out = _verdict(capsys, "07.central_difference", answer)
+    assert ok and "Correct!" in out
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (cd_forward, "one-sided difference"),
+        (cd_no_2, "Divide by 2 * eps"),
+        (cd_mutates, "changed x"),
+        (cd_flat, "reshape them"),
+        (cd_sign, "wrong sign"),
+        (cd_scalar, "shape"),
+    ],
+)
+def test_central_difference_mistakes(capsys, answer, words):
+    ok, out = _verdict(capsys, "07.central_difference", answer)
+    assert not ok
+    assert words in out
+
+
+# ---------------------------------------------------------------- 07.relative_error
+
+
+def rel_right(a, b):
+    diff = np.abs(a - b)
+    scale = np.maximum(np.abs(a), np.abs(b))
+    return float(np.max(np.where(scale > 0, diff / np.where(scale > 0, scale, 1), 0)))
+
+
+def rel_nan(a, b):
+    with np.errstate(invalid="ignore"):
+        return float(np.max(np.abs(a - b) / np.maximum(np.abs(a), np.abs(b))))
+
+
+def rel_by_b(a, b):
+    diff = np.abs(a - b)
+    return float(np.max(np.where(diff > 0, diff / np.where(b == 0, 1, np.abs(b)), 0)))
+
+
+def rel_by_sum(a, b):
+    diff = np.abs(a - b)
+    s = np.abs(a) + np.abs(b)
+    return float(np.max(np.where(s > 0, diff / np.where(s > 0, s, 1), 0)))
+
+
+def rel_array(a, b):
+    diff = np.abs(a - b)
+    scale = np.maximum(np.abs(a), np.abs(b))
+    return np.where(scale > 0, diff / np.where(scale > 0, scale, 1), 0)
+
+
+def rel_no_abs(a, b):
+    scale = np.maximum(np.abs(a), np.abs(b))
+    return float(np.max(np.where(scale > 0, (a - b) / np.where(scale > 0, scale, 1), 0)))
+
+
+def test_relative_error_right(capsys):
+    ok, out = _verdict(capsys, "07.relative_error", rel_right)
+    assert ok and "Correct!" in out
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (rel_nan, "0/0"),
+        (rel_by_b, "only one of the two"),
+        (rel_by_sum, "|a| + |b|"),
+        (rel_array, "ONE number"),
+        (rel_no_abs, "your relative error"),
+    ],
+)
+def test_relative_error_mistakes(capsys, answer, words):
+    ok, out = _verdict(capsys, "07.relative_error", answer)
+    assert not ok
+    assert words in out
+
+
+# ---------------------------------------------------------------- both
+
+
+def _todo(*args):
+    raise NotImplementedError
+
+
+@pytest.mark.parametrize("name", ["07.central_difference", "07.relative_error"])
+def test_not_done(capsys, name):
+    ok, out = _verdict(capsys, name, _todo)
+    assert not ok and "Not yet done" in out
+
+
+@pytest.mark.parametrize("name", ["07.central_difference", "07.relative_error"])
+@pytest.mark.parametrize("garbage", [None, "grad", 1.0, lambda *a: "text", lambda *a: [None]])
+def test_garbage(capsys, name, garbage):
+    ok, out = _verdict(capsys, name, garbage)
+    assert ok is False
+    assert "Traceback" not in out
+    assert re.search(r"Not yet done|Not quite", out)
+
+
+@pytest.mark.parametrize("name", ["07.central_difference", "07.relative_error"])
+def test_hint_and_solution(capsys, name):
+    gd.hint(name)
+    gd.solution(name)
+    out = capsys.readouterr().out
+    assert f"Hint ({name})" in out and "return" in out
+
+
+def test_reference_solutions_pass(capsys):
+    from gdhelpers.exercises import nb07
+
+    assert gd.check("07.central_difference", nb07._central_difference_reference)
+    assert gd.check("07.relative_error", nb07._relative_error_reference)
