@@ -49,8 +49,8 @@ test: $(STAMP) ## Lint, unit tests, doctests and nbval on every notebook, in one
 	@$(PY) -m pytest tests gdhelpers notebooks --doctest-modules $(NBVAL_OPTS) \
 	  --course-suite --cov=gdhelpers --cov-report=term:skip-covered --cov-fail-under=95 $(ARGS)
 
-unit: $(STAMP) ## Unit tests and doctests only (fast)
-	@$(PY) -m pytest tests gdhelpers --doctest-modules $(ARGS)
+unit: $(STAMP) ## Unit tests and doctests only, without the slow ones that start kernels
+	@$(PY) -m pytest tests gdhelpers --doctest-modules -m "not slow" $(ARGS)
 
 nbval: $(STAMP) ## Re-run the notebooks against their recorded outputs (NB=one notebook)
 	@$(PY) -m pytest $(or $(NB),notebooks) $(NBVAL_OPTS) $(ARGS)
@@ -76,20 +76,9 @@ student: $(STAMP) ## Build the student edition (solutions blanked, checks cleare
 html: $(STAMP) ## Export every notebook with its outputs to static HTML in build/html/ (index.html)
 	@$(PY) tools/export_html.py --out build/html
 
-# The browser test drives Debian's chromium with Selenium. Selenium is not in the pinned
-# environment: unless .venv has it, it goes into its own venv, build/browser-venv.
-SELENIUM_VERSION := 4.51.0
-BROWSER_VENV     := build/browser-venv
-BROWSER_STAMP    := $(BROWSER_VENV)/.installed-selenium-$(SELENIUM_VERSION)
+# The browser test drives Debian's chromium (installed here when missing and we are root)
+# with Selenium from the pinned environment.
 EXPECT ?=
-
-$(BROWSER_STAMP): constraints.txt
-	@rm -rf $(BROWSER_VENV) && mkdir -p build && $(PYTHON) -m venv $(BROWSER_VENV)
-	@echo "==> installing selenium==$(SELENIUM_VERSION) into $(BROWSER_VENV)"
-	@$(BROWSER_VENV)/bin/pip install --disable-pip-version-check -c constraints.txt \
-	  selenium==$(SELENIUM_VERSION) pytest > $(BROWSER_VENV)/pip.log 2>&1 || \
-	  { tail -n 20 $(BROWSER_VENV)/pip.log; exit 1; }
-	@touch $@
 
 test-browser: $(STAMP) ## Run notebook 01 in JupyterLab in headless Chromium (NB=, EXPECT="line")
 	@mkdir -p build/browser
@@ -99,10 +88,8 @@ test-browser: $(STAMP) ## Run notebook 01 in JupyterLab in headless Chromium (NB
 	    { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; } \
 	      > build/browser/apt.log 2>&1 || echo "apt-get failed; the test will skip (see the log)"; \
 	  else echo "chromium is missing and cannot be installed here; the test will skip"; fi; fi
-	@if $(PY) -c 'import selenium' 2>/dev/null; then py=$(PY); \
-	  else $(MAKE) $(BROWSER_STAMP); py=$(BROWSER_VENV)/bin/python; fi; \
-	  GD_BROWSER_TEST=1 $(if $(NB),GD_BROWSER_NOTEBOOK='$(NB)') $(if $(EXPECT),GD_BROWSER_EXPECT='$(EXPECT)') \
-	  $$py -m pytest -rs -s tests/browser $(ARGS)
+	@GD_BROWSER_TEST=1 $(if $(NB),GD_BROWSER_NOTEBOOK='$(NB)') $(if $(EXPECT),GD_BROWSER_EXPECT='$(EXPECT)') \
+	  $(PY) -m pytest -rs -s tests/browser $(ARGS)
 
 lock: ## Re-resolve constraints.txt from pyproject.toml in a scratch venv (then 'make record')
 	@rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv

@@ -1,0 +1,238 @@
+"""gdhelpers/exercises/_core.py: check(), hint(), solution() and diagnose().
+
+Exercises registered here are test-only ("test.*") and removed from the registry afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+import torch
+
+import gdhelpers as gd
+from gdhelpers.exercises import _core, _load_all
+from gdhelpers.exercises._core import _REGISTRY, diagnose, exercise
+
+X = np.array([1.0, 2.0, 3.0, 4.0])
+Y = 2 * X
+
+
+def _reference_gradient(x, y, w):
+    """Gradient of the mean squared error of f(x) = w*x."""
+    return np.mean(2 * x * (w * x - y))
+
+
+@pytest.fixture
+def registered():
+    """Register test-only exercises; remove them (and only them) afterwards."""
+    _load_all()  # the course's own exercises first, so that they are not mistaken for ours
+    before = set(_REGISTRY)
+
+    @exercise("test.gradient", hint="Differentiate (w*x - y)**2.", solution=_reference_gradient)
+    def _check_gradient(answer):
+        if not callable(answer):
+            return "your answer should be a function."
+        for w in (0.0, 1.5):
+            problem = diagnose(answer(X, Y, w), _reference_gradient(X, Y, w), what="your gradient")
+            if problem:
+                return problem
+        return None
+
+    @exercise("test.swallows", hint="h", solution=_reference_gradient)
+    def _check_swallows(answer):
+        # A careless checker that catches every exception of the learner's code.
+        try:
+            answer(X, Y, 0.0)
+        except Exception as err:
+            return f"your function failed: {err}"
+        return None
+
+    yield
+    for name in [name for name in _REGISTRY if name.startswith("test.")]:
+        del _REGISTRY[name]
+    assert set(_REGISTRY) == before
+
+
+# ---------------------------------------------------------------- check()
+
+
+def test_correct_answer(registered, capsys):
+    def grad(x, y, w):
+        return np.mean(2 * x * (w * x - y))
+
+    assert gd.check("test.gradient", grad) is True
+    assert capsys.readouterr().out == "Correct! (test.gradient)\n"
+
+
+def test_wrong_answer_explains_and_points_to_the_hint(registered, capsys):
+    def grad(x, y, w):
+        return np.mean(2 * x * (y - w * x))  # sign flipped
+
+    assert gd.check("test.gradient", grad) is False
+    out = capsys.readouterr().out
+    assert out.startswith("Not quite (test.gradient): your gradient has the wrong sign")
+    assert 'gd.hint("test.gradient")' in out
+    assert "Traceback" not in out
+
+
+def test_not_implemented_says_not_yet_done(registered, capsys):
+    def grad(x, y, w):
+        # YOUR CODE HERE
+        raise NotImplementedError
+
+    assert gd.check("test.gradient", grad) is False
+    out = capsys.readouterr().out
+    assert out.startswith("Not yet done (test.gradient)")
+    assert "raise NotImplementedError" in out
+
+
+def test_not_implemented_is_noticed_even_if_the_checker_catches_it(registered, capsys):
+    def grad(x, y, w):
+        raise NotImplementedError
+
+    assert gd.check("test.swallows", grad) is False
+    assert capsys.readouterr().out.startswith("Not yet done (test.swallows)")
+
+
+def test_the_watched_answer_keeps_name_and_signature(registered):
+    import inspect
+
+    seen = {}
+
+    @exercise("test.introspect", hint="h", solution=_reference_gradient)
+    def _check(answer):
+        seen["name"] = answer.__name__
+        seen["params"] = list(inspect.signature(answer).parameters)
+        return None
+
+    def my_grad(x, y, w):
+        return 0.0
+
+    assert gd.check("test.introspect", my_grad) is True
+    assert seen == {"name": "my_grad", "params": ["x", "y", "w"]}
+
+
+@pytest.mark.parametrize("answer", [None, ...])
+def test_no_answer_yet(registered, capsys, answer):
+    assert gd.check("test.gradient", answer) is False
+    assert capsys.readouterr().out.startswith("Not yet done (test.gradient)")
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        ("a string", "your answer should be a function"),
+        (42, "your answer should be a function"),
+        (lambda x, y, w: "two", "should be a number or an array of numbers; got str"),
+        (lambda x, y, w: None, "did you forget the `return` statement?"),
+        (lambda x, y, w: {"a": 1}, "got dict"),
+        (lambda x: 0.0, "your code raised TypeError"),
+        (lambda x, y, w: 1 / 0, "your code raised ZeroDivisionError: division by zero"),
+        (lambda x, y, w: np.ones(3), "has shape (3,) but should have shape ()"),
+    ],
+)
+def test_garbage_is_rejected_without_a_traceback(registered, capsys, answer, words):
+    assert gd.check("test.gradient", answer) is False
+    out = capsys.readouterr().out
+    assert out.startswith("Not quite (test.gradient)")
+    assert words in out
+    assert "Traceback" not in out
+
+
+def test_unknown_name_lists_the_known_exercises(registered):
+    with pytest.raises(KeyError, match=r"no exercise named 'test\.nope'.*test\.gradient"):
+        gd.check("test.nope", lambda: None)
+    with pytest.raises(KeyError, match="no exercise named"):
+        gd.hint("test.nope")
+    with pytest.raises(KeyError, match="no exercise named"):
+        gd.solution("test.nope")
+
+
+def test_registering_a_name_twice_is_an_error(registered):
+    with pytest.raises(ValueError, match="registered twice"):
+        exercise("test.gradient", hint="h", solution=_reference_gradient)(lambda a: None)
+
+
+# ---------------------------------------------------------------- hint() and solution()
+
+
+def test_hint_prints_the_hint(registered, capsys):
+    gd.hint("test.gradient")
+    assert capsys.readouterr().out == "Hint (test.gradient): Differentiate (w*x - y)**2.\n"
+
+
+def test_solution_prints_the_reference_source(registered, capsys):
+    gd.solution("test.gradient")
+    out = capsys.readouterr().out
+    assert out.startswith("def _reference_gradient(x, y, w):\n")
+    assert "return np.mean(2 * x * (w * x - y))" in out
+    assert out.endswith("\n") and not out.endswith("\n\n")
+
+
+def test_registry_is_left_clean():
+    assert not [name for name in _REGISTRY if name.startswith("test.")]
+
+
+# ---------------------------------------------------------------- diagnose()
+
+EXPECTED = np.array([[1.0, -2.0, 3.0]])
+
+
+@pytest.mark.parametrize(
+    ("got", "pattern"),
+    [
+        (EXPECTED.copy(), None),
+        (EXPECTED * (1 + 1e-6), None),
+        (torch.tensor(EXPECTED, requires_grad=True), None),
+        (EXPECTED.ravel(), r"^your x has shape \(3,\) but should have shape \(1, 3\): .*reshape"),
+        (np.ones(4), r"^your x has shape \(4,\) but should have shape \(1, 3\)\.$"),
+        (-EXPECTED, r"wrong sign"),
+        (5 * EXPECTED, r"^your x is 5 times too large: you summed over the 5 samples"),
+        (EXPECTED / 5, r"^your x is 5 times too small"),
+        (2 * EXPECTED, r"off by a factor of 2: check the factor 2"),
+        (0.5 * EXPECTED, r"off by a factor of 0\.5: check the factor 2"),
+        (3 * EXPECTED, r"off by a factor of 3; the direction is right"),
+        (np.array([[1.0, np.nan, 3.0]]), r"contains NaN or infinity"),
+        (np.array([[1.0, np.inf, 3.0]]), r"contains NaN or infinity"),
+        (
+            EXPECTED + np.array([[0.0, 0.0, 0.5]]),
+            r"does not match the expected values .*difference 0\.5\)",
+        ),
+        ("abc", r"should be a number or an array of numbers; got str instead"),
+        ("1.0", r"got str instead"),
+        ([[1, "a", 3]], r"got list instead"),
+        ([[1.0], [2.0, 3.0]], r"got list instead"),
+        (object(), r"got object instead"),
+        (None, r"^your x is None: did you forget the `return` statement\?$"),
+    ],
+)
+def test_diagnose_names_the_mistake(got, pattern):
+    message = diagnose(got, EXPECTED, what="your x", n=5)
+    if pattern is None:
+        assert message is None
+    else:
+        assert message is not None and re.search(pattern, message), message
+
+
+def test_diagnose_without_n_does_not_guess_a_sample_count():
+    message = diagnose(5 * EXPECTED, EXPECTED)
+    assert (
+        message == "your result is off by a factor of 5; the direction is right, the size is not."
+    )
+
+
+def test_diagnose_zero_reference():
+    assert diagnose(np.zeros(3), np.zeros(3)) is None
+    assert "does not match" in diagnose(np.ones(3), np.zeros(3))
+
+
+def test_diagnose_scalar_tensor_expected():
+    assert diagnose(2.0, torch.tensor(2.0)) is None
+    assert "wrong sign" in diagnose(-2.0, torch.tensor(2.0))
+
+
+def test_constants_are_the_documented_words():
+    assert _core.CORRECT == "Correct!"
+    assert _core.NOT_DONE == "Not yet done"
