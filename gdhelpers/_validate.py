@@ -41,7 +41,8 @@ def _describe(x: Any) -> str:
 def as_float_array(x: Any, name: str) -> np.ndarray:
     """Return ``x`` as a floating point NumPy array (see the module's dtype policy)."""
     if is_torch(x):
-        x = x.detach().cpu().numpy()
+        x = x.detach().cpu()
+        x = (x.float() if x.dtype == torch.bfloat16 else x).numpy()  # NumPy has no bfloat16
     if isinstance(x, str | bytes):
         raise TypeError(
             f"{name} must be an array of numbers; got the string {x!r} instead. "
@@ -110,10 +111,13 @@ def as_2d(
     if arr.ndim == 1 and allow_1d:
         arr = arr.reshape(-1, 1)
     if arr.ndim != 2:
-        fix = f"Use {name}.reshape(-1, 1) for a single column." if arr.ndim == 1 else ""
+        fix = {
+            0: "Pass one row per sample, e.g. np.array([[value]]).",
+            1: f"Use {name}.reshape(-1, 1) for a single column.",
+        }.get(arr.ndim, f"Flatten the extra dimensions, e.g. {name}.reshape(len({name}), -1).")
         raise ValueError(
             f"{name} must be a 2-D array of shape (n_samples, {what}); got shape "
-            f"{arr.shape} instead. {fix}".rstrip()
+            f"{arr.shape} instead. {fix}"
         )
     check_not_empty(arr, name)
     if finite:
@@ -131,17 +135,22 @@ def check_same_n(a: Any, b: Any, name_a: str, name_b: str) -> None:
         )
 
 
-def check_positive(value: Any, name: str, *, allow_zero: bool = False) -> float:
+def check_positive(
+    value: Any, name: str, *, allow_zero: bool = False, example: str = "0.01"
+) -> float:
     """Return ``value`` as a float after checking it is a finite number > 0 (or >= 0)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number; got {_describe(value)} instead.")
+        raise TypeError(
+            f"{name} must be a real number; got {_describe(value)} instead. Pass a plain "
+            f"number such as {name}={example} (take it out of a tensor with .item())."
+        )
     value = float(value)
     bad = value < 0 if allow_zero else value <= 0
     if not math.isfinite(value) or bad:
         sign = ">= 0" if allow_zero else "> 0"
         raise ValueError(
             f"{name} must be a finite number {sign}; got {value} instead. "
-            f"Typical values are small positive numbers such as 0.01."
+            f"Typical values are small positive numbers such as {example}."
         )
     return value
 
@@ -149,7 +158,10 @@ def check_positive(value: Any, name: str, *, allow_zero: bool = False) -> float:
 def check_int(value: Any, name: str, *, minimum: int = 1) -> int:
     """Return ``value`` as an int after checking it is an integer >= ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer; got {_describe(value)} instead.")
+        raise TypeError(
+            f"{name} must be an integer; got {_describe(value)} instead. Pass a whole number "
+            f"such as {name}={max(minimum, 1)} (convert with int(...))."
+        )
     if value < minimum:
         raise ValueError(
             f"{name} must be an integer >= {minimum}; got {value} instead. Pass {minimum} or more."

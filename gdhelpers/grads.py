@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validate import as_float_array, check_positive
+from ._validate import as_float_array, check_finite, check_positive
 
 __all__ = ["GradCheck", "gradcheck", "numerical_gradient"]
 
@@ -21,6 +21,11 @@ __all__ = ["GradCheck", "gradcheck", "numerical_gradient"]
 def _scalar(value: Any) -> float:
     """``f(x)`` as a Python float; f must return one number."""
     arr = np.asarray(value.detach() if hasattr(value, "detach") else value)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"f must return a single number (the loss); got {type(value).__name__} "
+            f"{value!r:.40} instead. Return the loss itself, e.g. np.mean((w * x - y) ** 2)."
+        )
     if arr.size != 1:
         raise ValueError(
             f"f must return a single number (the loss); got shape {arr.shape} instead. "
@@ -43,7 +48,7 @@ def numerical_gradient(f: Callable[[np.ndarray], Any], x: Any, *, eps: float = 1
     x : array_like of any shape
         Where to evaluate the gradient. Float64 gives accurate results with ``eps = 1e-6``;
         in float32 the rounding error of ``f`` dominates, use ``eps`` around ``1e-3``.
-        Integer input is converted to float64.
+        Integer input is converted to float64; NaN or infinity raises ValueError.
     eps : float
         Step of the central difference (> 0).
 
@@ -58,8 +63,9 @@ def numerical_gradient(f: Callable[[np.ndarray], Any], x: Any, *, eps: float = 1
     >>> np.round(g, 6).tolist()
     [2.0, -4.0, 6.0]
     """
-    eps = check_positive(eps, "eps")
+    eps = check_positive(eps, "eps", example="1e-6")
     x = np.array(as_float_array(x, "x"), copy=True)
+    check_finite(x, "x")
     grad = np.zeros(x.shape, dtype=np.float64)
     flat = x.reshape(-1)  # a view: editing flat edits x
     for i in range(flat.size):
@@ -109,6 +115,11 @@ def _explain(a: np.ndarray, n: np.ndarray, rel: np.ndarray, worst: tuple, tol: f
     )
     if not np.isfinite(a).all():
         return f"The analytic gradient holds NaN or infinity. {where}"
+    if not np.isfinite(n).all():
+        return (
+            "The numerical gradient holds NaN or infinity: f is not finite near x, so the "
+            f"check cannot say anything. Choose an x where f is finite. {where}"
+        )
     a_flat, n_flat = a.reshape(-1), n.reshape(-1)
     if not np.any(a_flat):
         return f"The analytic gradient is zero everywhere but the numerical one is not. {where}"
@@ -120,6 +131,12 @@ def _explain(a: np.ndarray, n: np.ndarray, rel: np.ndarray, worst: tuple, tol: f
             return (
                 "The analytic gradient is the numerical one with the sign flipped: "
                 f"prediction minus target swapped, or a missing minus sign? {where}"
+            )
+        if fits and round(c, 2) == 1:
+            return (
+                f"The analytic gradient is {c:.6f} times the numerical one: close, but not close "
+                "enough. A formula mistake gives a larger difference; look for rounding error "
+                f"(use float64 x, an eps near 1e-6) or a tiny extra term. {where}"
             )
         if fits:
             return (
@@ -147,8 +164,8 @@ def gradcheck(
     The relative error of entry ``i`` is ``|a_i - n_i| / max(|a_i|, |n_i|, tiny)``, where
     ``tiny`` is the round-off level of the central difference divided by ``tol``
     (``tiny = eps_machine * |f(x)| / eps / tol``): entries that are zero up to rounding
-    do not count as failures. Never raises because of a wrong ``grad_f``; a wrong shape or a
-    NaN gives ``ok=False`` and a message.
+    do not count as failures. A wrong return value of ``grad_f`` (shape, NaN, not numbers)
+    gives ``ok=False`` and a message; an exception raised inside ``grad_f`` is not caught.
 
     Parameters
     ----------
@@ -156,8 +173,8 @@ def gradcheck(
         ``f(x) -> number``, the loss.
     grad_f : callable
         ``grad_f(x) -> array`` of ``x``'s shape, the gradient to check.
-    x : array_like
-        Where to compare (use float64).
+    x : array_like of any shape, at least one entry
+        Where to compare (use float64); finite.
     eps : float
         Step of the central difference.
     tol : float
@@ -181,11 +198,17 @@ def gradcheck(
     >>> print(bad)  # doctest: +ELLIPSIS
     The analytic gradient is 2.00 times the numerical one: a sum instead of a mean, ...
     """
-    tol = check_positive(tol, "tol")
+    tol = check_positive(tol, "tol", example="1e-5")
     x = as_float_array(x, "x")
+    if x.size == 0:
+        raise ValueError(
+            f"x must hold at least one number; got shape {x.shape} instead. A gradient check "
+            "of nothing would always pass: pass the point where to compare the gradients."
+        )
     numerical = numerical_gradient(f, x, eps=eps)
+    returned = grad_f(x.copy())  # an error inside grad_f is the learner's to see, unchanged
     try:
-        analytic = np.asarray(as_float_array(grad_f(x.copy()), "grad_f(x)"), dtype=np.float64)
+        analytic = np.asarray(as_float_array(returned, "grad_f(x)"), dtype=np.float64)
     except TypeError as err:
         analytic = np.full(x.shape, np.nan)
         message = f"grad_f returned something that is not an array of numbers: {err}"
@@ -204,9 +227,8 @@ def gradcheck(
             np.maximum(np.abs(analytic), np.abs(numerical)), tiny
         )
     rel = np.where(np.isnan(rel), np.inf, rel)
-    flat = int(np.argmax(rel)) if rel.size else 0
-    worst = tuple(int(i) for i in np.unravel_index(flat, rel.shape)) if rel.size else ()
-    max_rel = float(rel.max()) if rel.size else 0.0
+    worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(rel)), rel.shape))
+    max_rel = float(rel.max())
     ok = max_rel <= tol
     if ok:
         message = f"Gradient check passed: largest relative error {max_rel:.2e} <= tol {tol:g}."

@@ -21,7 +21,15 @@ from typing import Any
 import numpy as np
 import torch
 
-from ._validate import as_2d, as_float_array, check_choice, check_int, check_positive, check_same_n
+from ._validate import (
+    as_2d,
+    as_float_array,
+    check_choice,
+    check_finite,
+    check_int,
+    check_positive,
+    check_same_n,
+)
 from .losses import _loss_and_grad
 from .stability import lr_stability_bound, sgd_stability_bound
 
@@ -123,6 +131,7 @@ def _initial(value: Any, shape: tuple[int, ...], name: str, dtype: np.dtype) -> 
             f"{name} must be a number or an array of shape {shape}; got shape {arr.shape} "
             "instead. Weights have shape (n_outputs, n_features), biases (n_outputs,)."
         )
+    check_finite(arr, name)  # else the first step would be reported as a divergence
     return arr.astype(dtype)
 
 

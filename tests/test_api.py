@@ -37,4 +37,8 @@ def test_options_are_keyword_only():
         assert len(positional) == n_positional, name
         for p in params:
             assert not isinstance(p.default, list | dict | set), f"mutable default in {name}"
-        assert "Examples" in getattr(gd, name).__doc__, name
+        doc = getattr(gd, name).__doc__
+        for section in ("Returns", "Examples"):  # numpydoc sections
+            assert f"{section}\n    -------" in doc, f"{name}: no {section} section"
+        if n_positional or len(params) > 0:
+            assert "Parameters\n    ----------" in doc, f"{name}: no Parameters section"

@@ -1,7 +1,5 @@
 """Data sets: the numbers of the seeds, reproducible noise, a fast generator."""
 
-import time
-
 import numpy as np
 import pytest
 import torch
@@ -80,6 +78,20 @@ def test_make_regression_shapes_and_determinism():
         d.X = None  # frozen
 
 
+def test_make_regression_follows_the_documented_draw_order():
+    # X, weight, bias, then the noise, from np.random.default_rng(seed) in float32
+    rng = np.random.default_rng(11)
+    X = rng.standard_normal((50, 3), dtype=np.float32)
+    weight = rng.standard_normal((2, 3), dtype=np.float32)
+    bias = rng.standard_normal(2, dtype=np.float32)
+    noise = rng.standard_normal((50, 2), dtype=np.float32)
+    d = gd.make_regression(50, 3, 2, noise=0.25, seed=11)
+    np.testing.assert_array_equal(d.X, X)
+    np.testing.assert_array_equal(d.weight, weight)
+    np.testing.assert_array_equal(d.bias, bias)
+    np.testing.assert_allclose(d.Y, X @ weight.T + bias + 0.25 * noise, rtol=1e-6, atol=1e-6)
+
+
 def test_make_regression_noise_level_and_torch_backend():
     d = gd.make_regression(20_000, 2, noise=0.5, seed=0, backend="torch")
     assert isinstance(d.X, torch.Tensor) and d.X.dtype == torch.float32
@@ -87,11 +99,10 @@ def test_make_regression_noise_level_and_torch_backend():
     assert abs(residual.std().item() - 0.5) < 0.02
 
 
-def test_make_regression_is_fast():
-    start = time.perf_counter()
+def test_make_regression_makes_the_notebook_08_size():
+    # speed is measured by `make bench`, not asserted here
     d = gd.make_regression(200_000, 50, seed=0)
-    assert time.perf_counter() - start < 1.0
-    assert d.X.shape == (200_000, 50)
+    assert d.X.shape == (200_000, 50) and d.Y.shape == (200_000, 1)
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,24 @@ def test_numerical_gradient_hand_values_and_shape():
     np.testing.assert_allclose(g, [12.0, 9.0], rtol=1e-8)
     x = np.arange(6.0).reshape(2, 3)
     assert gd.numerical_gradient(quadratic, x).shape == (2, 3)
-    assert gd.numerical_gradient(lambda v: float(v) ** 3, 2.0).shape == ()
+    scalar = gd.numerical_gradient(lambda v: float(v) ** 3, 2.0)
+    assert scalar.shape == () and float(scalar) == pytest.approx(12.0, rel=1e-8)
+
+
+def test_numerical_gradient_is_the_central_difference():
+    # For a cubic the central difference is exact up to rounding: ((x+h)^3 - (x-h)^3) / (2h)
+    # = 3x^2 + h^2. A forward difference would give 3x^2 + 3xh + h^2 instead.
+    x = np.array([1.0, -2.0, 0.5])
+    g = gd.numerical_gradient(lambda v: np.sum(v**3), x, eps=0.1)
+    np.testing.assert_allclose(g, 3 * x**2 + 0.1**2, rtol=1e-10)
+
+
+def test_numerical_gradient_calls_f_twice_per_entry():
+    calls = []
+    gd.numerical_gradient(lambda v: calls.append(v.copy()) or 0.0, np.zeros((2, 3)))
+    assert len(calls) == 12 and all(c.shape == (2, 3) for c in calls)
+    # entry i is moved by +eps, then by -eps, the others stay at x
+    assert calls[0][0, 0] == 1e-6 and calls[1][0, 0] == -1e-6 and calls[0].sum() == 1e-6
 
 
 def test_numerical_gradient_does_not_modify_x_even_if_f_does():
@@ -54,8 +71,26 @@ def test_numerical_gradient_float32_needs_larger_eps():
 def test_numerical_gradient_errors():
     with pytest.raises(ValueError, match=r"f must return a single number \(the loss\); got shape"):
         gd.numerical_gradient(lambda v: v * 2, np.ones(2))
-    with pytest.raises(ValueError, match=r"eps must be a finite number > 0; got 0\.0 instead"):
+    with pytest.raises(
+        ValueError,
+        match=r"eps must be a finite number > 0; got 0\.0 instead\. Typical values are small "
+        r"positive numbers such as 1e-6\.",
+    ):
         gd.numerical_gradient(quadratic, np.ones(2), eps=0.0)
+    with pytest.raises(
+        TypeError,
+        match=r"f must return a single number \(the loss\); got str 'oops' instead\. Return the "
+        r"loss itself",
+    ):
+        gd.numerical_gradient(lambda v: "oops", np.ones(2))
+    with pytest.raises(
+        TypeError, match=r"f must return a single number \(the loss\); got NoneType"
+    ):
+        gd.numerical_gradient(lambda v: None, np.ones(2))
+    with pytest.raises(
+        ValueError, match=r"x must hold finite numbers; got NaN or infinity instead"
+    ):
+        gd.numerical_gradient(quadratic, np.array([1.0, np.nan]))
 
 
 @settings(max_examples=25, deadline=None)
@@ -85,10 +120,44 @@ def test_gradcheck_names_the_factor_and_the_worst_entry():
         "The analytic gradient is 4.00 times the numerical one: a sum instead of a mean, "
         "or a missing/extra factor?"
     )
-    assert res.max_rel_error == pytest.approx(0.75, rel=1e-6)
-    assert res.worst_index in {(0, 0), (0, 1), (1, 0), (1, 1)}
-    assert "The worst entry is at index" in res.message
+    assert res.max_rel_error == pytest.approx(0.75, rel=1e-6)  # |4g - g| / |4g|
+    i = res.worst_index
+    assert len(i) == 2 and (
+        f"The worst entry is at index {i}: analytic {4 * quadratic_grad(x)[i]:.6g}, numerical "
+        f"{quadratic_grad(x)[i]:.6g}." in res.message
+    )
     np.testing.assert_allclose(res.numerical, quadratic_grad(x), rtol=1e-6)
+
+
+def test_gradcheck_message_recorded_in_notebook_07():
+    # seed 000's gradient np.dot(2x, w x - y).mean() is a sum: at w = 0.5 on y = 2x it is
+    # sum(-3 x^2) = -90, four times the mean -22.5 (hand values); notebook 07 prints this text.
+    x, y = np.array([1.0, 2.0, 3.0, 4.0]), np.array([2.0, 4.0, 6.0, 8.0])
+    res = gd.gradcheck(
+        lambda w: np.mean((w * x - y) ** 2), lambda w: np.dot(2 * x, w * x - y).mean(), 0.5
+    )
+    assert res.message == (
+        "The analytic gradient is 4.00 times the numerical one: a sum instead of a mean, or a "
+        "missing/extra factor? Values: analytic -90, numerical -22.5. (Largest relative error "
+        "7.50e-01 > tol 1e-05.)"
+    )
+    good = gd.gradcheck(
+        lambda w: np.mean((w * x - y) ** 2), lambda w: np.mean(2 * x * (w * x - y)), 0.5
+    )
+    assert good.ok and good.message.startswith("Gradient check passed: largest relative error ")
+    assert good.message.endswith(" <= tol 1e-05.")
+
+
+def test_gradcheck_tolerance_is_relative_and_near_misses_are_explained():
+    x = np.array([1.0, -2.0])
+    assert gd.gradcheck(quadratic, lambda v: (1 + 1e-6) * quadratic_grad(v), x).ok
+    near = gd.gradcheck(quadratic, lambda v: (1 + 1e-3) * quadratic_grad(v), x)
+    assert not near.ok and near.max_rel_error == pytest.approx(1e-3, rel=1e-3)
+    assert near.message.startswith(
+        "The analytic gradient is 1.001000 times the numerical one: close, but not close enough."
+    )
+    loose = gd.gradcheck(quadratic, lambda v: (1 + 1e-3) * quadratic_grad(v), x, tol=1e-2)
+    assert loose.ok
 
 
 def test_gradcheck_sign_flip_and_negative_factor():
@@ -117,7 +186,27 @@ def test_gradcheck_other_failures():
     assert not one_wrong.ok and one_wrong.worst_index == (2,)
     assert "1 of 3 entries disagree" in one_wrong.message
     text = gd.gradcheck(quadratic, lambda v: "oops", x)
-    assert not text.ok and "not an array of numbers" in text.message
+    assert not text.ok and text.message == (
+        "grad_f returned something that is not an array of numbers: grad_f(x) must be an array "
+        "of numbers; got the string 'oops' instead. Pass a NumPy array or a torch tensor."
+    )
+    with np.errstate(invalid="ignore"):  # log of a negative number is NaN
+        undefined = gd.gradcheck(
+            lambda v: np.sum(np.log(v)), lambda v: 1 / v, np.array([-1.0, 2.0])
+        )
+    assert not undefined.ok
+    assert undefined.message.startswith("The numerical gradient holds NaN or infinity")
+
+
+def test_gradcheck_errors():
+    with pytest.raises(ValueError, match=r"x must hold at least one number; got shape \(0,\)"):
+        gd.gradcheck(quadratic, quadratic_grad, np.ones(0))
+
+    def broken(v):
+        return None * v  # a bug inside grad_f: the learner sees their own error
+
+    with pytest.raises(TypeError, match="unsupported operand"):
+        gd.gradcheck(quadratic, broken, np.ones(2))
 
 
 def test_gradcheck_zero_gradient_entries_are_not_failures():

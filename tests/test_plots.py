@@ -107,6 +107,16 @@ def test_plot_loss_surface_linear_levels():
     assert _labels(ax) == ["minimum"]
 
 
+def test_mse_grid_matches_the_mean_over_the_data():
+    from gdhelpers.plots import _mse_grid  # the loss drawn by both surface and curve plots
+
+    X, Y = gd.noisy_line(seed=0, backend="numpy")
+    x, y = X[:, 0].astype(np.float64), Y[:, 0].astype(np.float64)
+    w, b = np.meshgrid([-7.0, -5.0, 0.5], [-3.0, 0.0, 2.0])
+    brute = np.vectorize(lambda wi, bi: np.mean((wi * x + bi - y) ** 2))(w, b)
+    np.testing.assert_allclose(_mse_grid(x, y, w, b), brute, rtol=1e-10)
+
+
 def test_plot_loss_curve_1d():
     X, Y = gd.toy_data()
     ax = gd.plot_loss_curve_1d(X, Y, w_range=(0, 4), path=[0.0, 1.2, 1.68])

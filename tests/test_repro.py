@@ -27,6 +27,15 @@ def test_seed_everything_restarts_every_source():
     assert _draw() != first
 
 
+def test_each_source_is_seeded_with_seed():
+    # independent generators seeded with the same number give the same first draws
+    rng = gd.seed_everything(7)
+    assert random.random() == random.Random(7).random()
+    assert np.random.rand() == np.random.RandomState(7).rand()  # noqa: NPY002
+    assert torch.rand(1).item() == torch.rand(1, generator=torch.Generator().manual_seed(7)).item()
+    assert rng.standard_normal() == np.random.default_rng(7).standard_normal()
+
+
 def test_threads_are_pinned():
     gd.seed_everything(0, threads=2)
     assert torch.get_num_threads() == 2

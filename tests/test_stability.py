@@ -21,6 +21,36 @@ def test_toy_bound_with_bias_hand_value():
     assert gd.lr_stability_bound([1.0, 2.0, 3.0, 4.0]) == pytest.approx(2 / lam, rel=1e-12)
 
 
+def _autograd_bound(X, k, bias):
+    """2 / lambda_max of the Hessian of the MSE over all parameters, from torch autograd."""
+    X = torch.as_tensor(np.asarray(X, dtype=np.float64).reshape(len(X), -1))
+    n, d = X.shape
+    Y = torch.zeros(n, k, dtype=torch.float64)  # the Hessian does not depend on Y
+
+    def loss(theta):
+        W, b = theta[: k * d].reshape(k, d), theta[k * d :]
+        return torch.mean((X @ W.T + (b if bias else 0) - Y) ** 2)
+
+    H = torch.autograd.functional.hessian(loss, torch.zeros(k * d + k, dtype=torch.float64))
+    return 2 / torch.linalg.eigvalsh(H)[-1].item()
+
+
+@pytest.mark.parametrize(("k", "bias"), [(1, True), (1, False), (3, True), (2, False)])
+def test_bound_matches_autograd_hessian(k, bias):
+    X = np.random.default_rng(k).normal(loc=1.0, size=(30, 2))
+    expected = _autograd_bound(X, k, bias)
+    assert gd.lr_stability_bound(X, bias=bias, n_outputs=k) == pytest.approx(expected, rel=1e-10)
+
+
+@pytest.mark.parametrize(("k", "bias"), [(1, True), (2, True), (2, False)])
+def test_per_sample_bound_matches_autograd_hessian(k, bias):
+    X = np.array([[0.5, -2.0], [3.0, 1.0]])
+    bounds = gd.per_sample_stability_bounds(X, bias=bias, n_outputs=k)
+    expected = [_autograd_bound(X[i : i + 1], k, bias) for i in range(2)]
+    np.testing.assert_allclose(bounds, expected, rtol=1e-10)
+    assert gd.sgd_stability_bound(X, bias=bias, n_outputs=k) == pytest.approx(min(expected))
+
+
 def test_bound_scales_with_outputs():
     X = np.random.default_rng(0).normal(size=(20, 3))
     one = gd.lr_stability_bound(X)

@@ -1,12 +1,25 @@
 """fit_linear against closed forms, torch autograd loops, and its records and errors."""
 
-import time
-
 import numpy as np
 import pytest
 import torch
 
 import gdhelpers as gd
+
+# Seed 000's autograd run (lr 0.01, mean gradient, y = 2x, w0 = 0), as printed every 10 epochs:
+# "epoch {e}: w = {w after the step:.3f}, loss = {loss before the step:.8f}"
+SEED_000_TORCH = [
+    (1, 0.300, 30.00000000),
+    (11, 1.665, 1.16278565),
+    (21, 1.934, 0.04506890),
+    (31, 1.987, 0.00174685),
+    (41, 1.997, 0.00006770),
+    (51, 1.999, 0.00000262),
+    (61, 2.000, 0.00000010),
+]
+# Seed 000's NumPy run: its gradient is a sum (4x the mean), so its lr 0.01 is lr 0.04 here.
+SEED_000_NUMPY_W = [1.200, 1.680, 1.872, 1.949, 1.980, 1.992, 1.997, 1.999, 1.999, 2.000]
+SEED_000_NUMPY_LOSS = [30.0, 4.79999924, 0.76800019, 0.12288, 0.01966083, 0.00314574]
 
 
 def test_full_batch_reaches_hand_solution_y_equals_2x():
@@ -19,6 +32,24 @@ def test_full_batch_reaches_hand_solution_y_equals_2x():
     assert hist.weights[1, 0, 0] == pytest.approx(1.2)
     assert hist.epoch_loss[0] == pytest.approx(30.0)
     assert hist.epoch_loss[1] == pytest.approx(4.8, rel=1e-5)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_seed_000_autograd_trace(backend):
+    X, Y = gd.toy_data()
+    hist = gd.fit_linear(X, Y, lr=0.01, epochs=100, bias=False, backend=backend)
+    for epoch, w, loss in SEED_000_TORCH:
+        assert round(float(hist.weights[epoch, 0, 0]), 3) == w, epoch
+        # float32 as in the seed: equal to float32 rounding (printed to 8 decimals)
+        assert hist.step_loss[epoch - 1] == pytest.approx(loss, rel=3e-7, abs=5e-9), epoch
+
+
+def test_seed_000_numpy_trace():
+    X, Y = gd.toy_data()
+    hist = gd.fit_linear(X, Y, lr=0.04, epochs=10, bias=False)
+    assert [round(float(w), 3) for w in hist.weights[1:, 0, 0]] == SEED_000_NUMPY_W
+    # the seed sums in another order in float32: equal to a few float32 roundings of 30
+    np.testing.assert_allclose(hist.step_loss[:6], SEED_000_NUMPY_LOSS, rtol=5e-7, atol=2e-6)
 
 
 @pytest.mark.parametrize("bias", [True, False])
@@ -104,10 +135,9 @@ def test_records_have_documented_shapes():
     assert hist.loss.shape == (13,) and hist.epoch_steps.tolist() == [0, 4, 8, 12]
     assert hist.grad_evals.tolist()[:6] == [0, 30, 60, 90, 100, 130]
     np.testing.assert_allclose(hist.loss[hist.epoch_steps], hist.epoch_loss)
-    assert hist.final_loss == hist.epoch_loss[-1]
-    np.testing.assert_allclose(
-        hist.loss[-1], float(gd.mse(X @ hist.final_weight.T + hist.final_bias, Y)), rtol=1e-6
-    )
+    by_hand = np.mean((X[:, 0] * hist.final_weight[0, 0] + hist.final_bias[0] - Y[:, 0]) ** 2)
+    assert hist.final_loss == pytest.approx(by_hand, rel=1e-5)
+    assert hist.loss[-1] == pytest.approx(by_hand, rel=1e-5)
 
 
 def test_torch_tensors_are_accepted_as_data():
@@ -144,14 +174,21 @@ def test_initial_values_and_int_data():
     assert hist.weights[0].tolist() == [[0.5]] and hist.biases[0].tolist() == [0.25]
     with pytest.raises(ValueError, match=r"weight0 must be a number or an array of shape \(1, 1\)"):
         gd.fit_linear([1.0, 2.0], [2.0, 4.0], lr=0.1, epochs=1, weight0=[1.0, 2.0])
+    # a NaN start is bad input, not a divergence of the training
+    with pytest.raises(ValueError, match="bias0 must hold finite numbers; got NaN or infinity"):
+        gd.fit_linear([1.0, 2.0], [2.0, 4.0], lr=0.1, epochs=1, bias0=float("nan"))
+    with pytest.raises(ValueError, match="weight0 must hold finite numbers; got NaN or infinity"):
+        gd.fit_linear([1.0, 2.0], [2.0, 4.0], lr=0.1, epochs=1, weight0=[[np.inf]])
 
 
 def test_divergence_raise_message():
+    # each step multiplies w - 2 by 1 - 0.5 * 15 = -6.5, the loss by 42.25: 30 * 42.25**23 is
+    # above the float32 maximum 3.4e38, so the loss after epoch 23 is the first inf
     X, Y = gd.toy_data()
     with pytest.raises(
         FloatingPointError,
         match=(
-            r"training diverged at epoch \d+ step 1: loss became inf with lr=0\.5; the stability "
+            r"training diverged at epoch 23 step 1: loss became inf with lr=0\.5; the stability "
             r"bound for these inputs is lr < 0\.133 \(gd\.lr_stability_bound\)\. Lower the "
             r"learning rate or standardise the inputs; pass on_divergence='stop' to keep the "
             r"history instead\."
@@ -225,12 +262,10 @@ def test_data_errors():
         gd.fit_linear(np.ones(2, dtype=complex), np.ones(2), lr=0.1, epochs=1)
 
 
-def test_big_minibatch_epoch_is_fast():
+def test_one_minibatch_epoch_on_big_data_reaches_the_noise_floor():
+    # speed is measured by `make bench`, not asserted here
     d = gd.make_regression(200_000, 50, seed=0)
-    start = time.perf_counter()
     hist = gd.fit_linear(
         d.X, d.Y, lr=0.05, epochs=1, batch_size=256, shuffle=True, track_full_loss=False
     )
-    elapsed = time.perf_counter() - start
     assert hist.n_steps == 782 and hist.final_loss < 0.05
-    assert elapsed < 2.0, f"one epoch took {elapsed:.2f} s"

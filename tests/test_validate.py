@@ -24,6 +24,9 @@ def test_torch_input_is_detached_to_numpy():
     out = v.as_float_array(t, "x")
     assert isinstance(out, np.ndarray)
     assert out.tolist() == [1.0, 1.0]
+    # NumPy has no bfloat16: such tensors become float32 instead of crashing in .numpy()
+    half = v.as_float_array(torch.tensor([0.5, -2.0], dtype=torch.bfloat16), "x")
+    assert half.dtype == np.float32 and half.tolist() == [0.5, -2.0]
 
 
 @pytest.mark.parametrize(
@@ -57,8 +60,22 @@ def test_as_float_tensor():
 
 
 def test_as_2d_messages():
-    with pytest.raises(ValueError, match=r"X must be a 2-D array .* got shape \(4,\) instead\. "):
+    with pytest.raises(
+        ValueError,
+        match=r"X must be a 2-D array .* got shape \(4,\) instead\. Use X\.reshape\(-1, 1\) for",
+    ):
         v.as_2d(np.ones(4), "X")
+    with pytest.raises(
+        ValueError,
+        match=r"got shape \(2, 2, 2\) instead\. Flatten the extra dimensions, e\.g\. X\.reshape",
+    ):
+        v.as_2d(np.ones((2, 2, 2)), "X")
+    with pytest.raises(
+        ValueError,
+        match=r"Y must be a 2-D array of shape \(n_samples, n_outputs\); got shape \(\) instead\. "
+        r"Pass one row per sample",
+    ):
+        v.as_2d(3.0, "Y", allow_1d=True, what="n_outputs")
     assert v.as_2d(np.ones(4), "X", allow_1d=True).shape == (4, 1)
     with pytest.raises(ValueError, match=r"X must hold at least one sample; got shape \(0, 2\)"):
         v.as_2d(np.ones((0, 2)), "X")
@@ -70,6 +87,16 @@ def test_as_2d_messages():
 def test_check_finite_torch():
     with pytest.raises(ValueError, match="t must hold finite numbers"):
         v.check_finite(torch.tensor([float("nan")]), "t")
+    v.check_finite(torch.tensor([1.0, -2.0]), "t")  # finite: no error
+
+
+def test_check_same_n_message():
+    with pytest.raises(
+        ValueError,
+        match=r"X and Y must have the same number of samples \(rows\); got 3 and 2 instead\. "
+        r"Each row of X needs one row of Y\.",
+    ):
+        v.check_same_n(np.ones((3, 1)), np.ones((2, 1)), "X", "Y")
 
 
 def test_check_positive_and_int():
@@ -77,9 +104,23 @@ def test_check_positive_and_int():
     assert v.check_positive(0, "noise", allow_zero=True) == 0.0
     with pytest.raises(ValueError, match=r"noise must be a finite number >= 0; got -1.0 instead"):
         v.check_positive(-1, "noise", allow_zero=True)
+    with pytest.raises(ValueError, match=r"lr must be a finite number > 0; got 0\.0 instead\. "):
+        v.check_positive(0.0, "lr")
+    with pytest.raises(ValueError, match=r"such as 1e-6\.$"):
+        v.check_positive(-1.0, "eps", example="1e-6")
     with pytest.raises(TypeError, match="lr must be a real number; got bool True"):
         v.check_positive(True, "lr")
-    with pytest.raises(TypeError, match=r"epochs must be an integer; got float 1\.5 instead"):
+    with pytest.raises(
+        TypeError,
+        match=r"lr must be a real number; got a torch tensor of dtype torch\.float32 instead\. "
+        r"Pass a plain number such as lr=0\.01 \(take it out of a tensor with \.item\(\)\)\.",
+    ):
+        v.check_positive(torch.tensor(0.1), "lr")
+    with pytest.raises(
+        TypeError,
+        match=r"epochs must be an integer; got float 1\.5 instead\. Pass a whole number such as "
+        r"epochs=1 \(convert with int\(\.\.\.\)\)\.",
+    ):
         v.check_int(1.5, "epochs")
     with pytest.raises(ValueError, match="epochs must be an integer >= 1; got 0 instead"):
         v.check_int(0, "epochs")
