@@ -100,8 +100,8 @@ lock: ## Re-resolve constraints.txt from pyproject.toml in a scratch venv (then 
 	@mv constraints.txt.new constraints.txt && rm -rf build/lock-venv
 	@echo "constraints.txt updated; now update environment.yml to match (make unit checks it)"
 
-bench: $(STAMP) ## Benchmark: ratios of the helpers and the test suite, written to bench/latest.json
-	@$(PY) bench/run.py
+bench: $(STAMP) ## Benchmark ratios to bench/latest.json (ARGS=--with-suite also times make test)
+	@$(PY) bench/run.py $(ARGS)
 
 clean: ## Remove .venv, build/ and every cache
 	rm -rf $(VENV) build .pytest_cache .ruff_cache .hypothesis .coverage

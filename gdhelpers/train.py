@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -65,7 +66,8 @@ class History:
         True when a loss became NaN/inf or the final loss exceeds the initial one.
     stability_bound : float
         :func:`~gdhelpers.lr_stability_bound` (batch, mini-batch) or
-        :func:`~gdhelpers.sgd_stability_bound` (stochastic) of the inputs.
+        :func:`~gdhelpers.sgd_stability_bound` (stochastic) of the inputs; computed on first
+        use, so that a run that never looks at it does not pay for it.
     loss : ndarray of shape (n_steps + 1,) or None
         Full-data MSE at every parameter state (None with ``track_full_loss=False``).
     epoch_steps : ndarray of shape (len(epoch_loss),)
@@ -81,9 +83,19 @@ class History:
     biases: np.ndarray
     grad_evals: np.ndarray
     diverged: bool
-    stability_bound: float
     loss: np.ndarray | None = None
     epoch_steps: np.ndarray | None = None
+    bound_fn: Callable[[], float] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def stability_bound(self) -> float:
+        """The stability bound of the inputs (see the class docstring)."""
+        if self.bound_fn is None:
+            raise ValueError(
+                "History.stability_bound needs bound_fn; got a History made without one. "
+                "Use the History that gd.fit_linear returns."
+            )
+        return self.bound_fn()
 
     @property
     def final_weight(self) -> np.ndarray:
@@ -217,10 +229,10 @@ def fit_linear(
     X, Y = X.astype(dtype, copy=False), Y.astype(dtype, copy=False)
     W = _initial(weight0, (k, d), "weight0", dtype)
     b = _initial(bias0, (k,), "bias0", dtype)
-    if method == "stochastic":
-        bound, bound_name = sgd_stability_bound(X, bias=bias, n_outputs=k), "sgd_stability_bound"
-    else:
-        bound, bound_name = lr_stability_bound(X, bias=bias, n_outputs=k), "lr_stability_bound"
+    bound_of = sgd_stability_bound if method == "stochastic" else lr_stability_bound
+
+    def bound_fn() -> float:  # only computed when needed: it costs a pass over X
+        return bound_of(X, bias=bias, n_outputs=k)
 
     step = _torch_stepper(X, Y, W, b, lr, bias) if backend == "torch" else None
     steps_per_epoch = math.ceil(n / m)
@@ -241,9 +253,9 @@ def fit_linear(
         if on_divergence == "raise":
             raise FloatingPointError(
                 f"training diverged at epoch {epoch + 1} step {j + 1}: loss became {value} "
-                f"with lr={lr:g}; the stability bound for these inputs is lr < {bound:.3g} "
-                f"(gd.{bound_name}). Lower the learning rate or standardise the inputs; pass "
-                "on_divergence='stop' to keep the history instead."
+                f"with lr={lr:g}; the stability bound for these inputs is lr < {bound_fn():.3g} "
+                f"(gd.{bound_of.__name__}). Lower the learning rate or standardise the inputs; "
+                "pass on_divergence='stop' to keep the history instead."
             )
         return on_divergence == "stop"
 
@@ -292,7 +304,7 @@ def fit_linear(
         biases=biases[: s + 1],
         grad_evals=grad_evals[: s + 1],
         diverged=stopped or not math.isfinite(final) or final > initial,
-        stability_bound=bound,
+        bound_fn=bound_fn,
         loss=None if full_loss is None else full_loss[: s + 1],
         epoch_steps=np.array(epoch_steps),
     )

@@ -105,3 +105,19 @@ def test_adjacent_stream_chunks_are_merged_but_not_across_other_outputs():
     ]
     merged = merge_adjacent_streams(outputs)
     assert [o.get("text") for o in merged] == ["a\n", "w\n", None, "b\nc\n"]
+
+
+def test_timing_lines_alone_do_not_count_as_a_change(tmp_path):
+    """A notebook whose only varying output is a `timing:` line re-records as unchanged."""
+    nb_path = tmp_path / "timed.ipynb"
+    write_nb(nb_path, "import time\nprint('result: 42')\nprint(f'timing: {time.perf_counter()} s')")
+    assert run_record(nb_path).returncode == 0
+    text = nb_path.read_text()
+    second = run_record(nb_path)
+    assert "unchanged" in second.stdout
+    assert nb_path.read_text() == text
+    # but a change to a taught number is a change
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.cells[1].source = nb.cells[1].source.replace("42", "43")
+    nbformat.write(nb, nb_path)
+    assert "updated" in run_record(nb_path).stdout

@@ -269,3 +269,25 @@ def test_one_minibatch_epoch_on_big_data_reaches_the_noise_floor():
         d.X, d.Y, lr=0.05, epochs=1, batch_size=256, shuffle=True, track_full_loss=False
     )
     assert hist.n_steps == 782 and hist.final_loss < 0.05
+
+
+def test_stability_bound_is_computed_on_first_use_and_equals_the_helper():
+    X, Y = gd.toy_data(column=True)
+    hist = gd.fit_linear(X, Y, lr=0.01, epochs=2)
+    assert "stability_bound" not in vars(hist)  # not computed during training
+    assert hist.stability_bound == pytest.approx(
+        2 / np.linalg.eigvalsh(2 / 4 * np.c_[X, np.ones(4)].T @ np.c_[X, np.ones(4)]).max()
+    )
+    bare = gd.History(
+        method="batch",
+        lr=0.1,
+        batch_size=4,
+        epoch_loss=np.zeros(1),
+        step_loss=np.zeros(0),
+        weights=np.zeros((1, 1, 1)),
+        biases=np.zeros((1, 1)),
+        grad_evals=np.zeros(1),
+        diverged=False,
+    )
+    with pytest.raises(ValueError, match=r"History\.stability_bound needs bound_fn; got a History"):
+        _ = bare.stability_bound

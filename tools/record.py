@@ -11,7 +11,9 @@ raises stops the recording, shows the cell and the error, and is left untouched 
 from __future__ import annotations
 
 import argparse
+import configparser
 import copy
+import re
 import sys
 import time
 from pathlib import Path
@@ -23,6 +25,7 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import kernel_env
 
+SANITIZE_CFG = Path(__file__).resolve().parent.parent / "notebooks" / "sanitize.cfg"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 LANGUAGE_INFO_KEEP = (
     "name",
@@ -76,6 +79,40 @@ def merge_adjacent_streams(outputs: list) -> list:
     return merged
 
 
+def sanitize_rules(path: Path = SANITIZE_CFG) -> list[tuple[re.Pattern, str]]:
+    """The nbval sanitize rules (regex, replacement), read from notebooks/sanitize.cfg."""
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(path, encoding="utf-8")
+    return [(re.compile(parser[s]["regex"]), parser[s]["replace"]) for s in parser.sections()]
+
+
+def same_up_to_sanitizing(old: nbformat.NotebookNode, new: nbformat.NotebookNode) -> bool:
+    """True when the two notebooks differ only where nbval's sanitize rules mask (timings...).
+
+    Then the file on disk is kept, so that re-recording an unchanged notebook changes nothing.
+    """
+
+    rules = sanitize_rules()
+
+    def clean(text: str) -> str:
+        for pattern, replacement in rules:
+            text = pattern.sub(replacement, text)
+        return text
+
+    def masked(nb: nbformat.NotebookNode) -> str:
+        nb = copy.deepcopy(nb)
+        for cell in nb.cells:
+            for output in cell.get("outputs", []):
+                if "text" in output:
+                    output["text"] = clean(output["text"])
+                for key, value in output.get("data", {}).items():
+                    if isinstance(value, str) and key.startswith("text/"):
+                        output["data"][key] = clean(value)
+        return nbformat.writes(nb)
+
+    return masked(old) == masked(new)
+
+
 def record(path: Path, *, timeout: int) -> bool:
     """Execute ``path`` and write it back if its content changed. Returns False on error."""
     original = nbformat.read(path, as_version=4)
@@ -100,8 +137,9 @@ def record(path: Path, *, timeout: int) -> bool:
         print(str(err), file=sys.stderr)
         return False
     nbformat.validate(nb)
-    text = nbformat.writes(normalize(nb)) + "\n"
-    changed = text != path.read_text(encoding="utf-8")
+    nb = normalize(nb)
+    text = nbformat.writes(nb) + "\n"
+    changed = text != path.read_text(encoding="utf-8") and not same_up_to_sanitizing(original, nb)
     if changed:
         path.write_text(text, encoding="utf-8")
     took = time.perf_counter() - start

@@ -1,0 +1,307 @@
+"""Benchmark of the course (`make bench`): ratios measured side by side in one run.
+
+Not a test: it measures, prints a table and writes bench/latest.json. Each ratio is the median
+of several repeats of both sides, run alternately so that both see the same machine load.
+
+1. helpers' training loop (gd.fit_linear, track_full_loss=False) vs the same loop by hand
+   (target: helpers within 5%, ratio <= 1.05);
+2. vectorised minibatch update vs per-sample Python loop, the same steps as notebook 08
+   (target: >= 100x);
+3. the whole `make test` vs the floor of starting one kernel per notebook that imports torch,
+   numpy and matplotlib (target: <= 1.5x); `make test` runs only with --with-suite or
+   BENCH_SUITE=1, because it takes minutes;
+4. peak memory (max RSS) of the kernel of each notebook, executed with nbclient; the largest
+   is reported (no target).
+
+Usage: .venv/bin/python bench/run.py [--repeats 5] [--with-suite] [--no-memory]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import kernel_env  # noqa: E402
+import nbformat  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
+
+import gdhelpers as gd  # noqa: E402
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+FLOOR_CELL = "import torch, numpy, matplotlib.pyplot"
+MEMORY_CELL = (
+    "import resource as _r\n"
+    "print('BENCH_MAXRSS_KB', _r.getrusage(_r.RUSAGE_SELF).ru_maxrss, "
+    "_r.getrusage(_r.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
+def median_pair(a: Callable[[], Any], b: Callable[[], Any], repeats: int) -> tuple[float, float]:
+    """Median seconds of ``a`` and of ``b``, run alternately ``repeats`` times each."""
+    ta, tb = [], []
+    for _ in range(repeats):
+        for fn, times in ((a, ta), (b, tb)):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+    return statistics.median(ta), statistics.median(tb)
+
+
+# ----------------------------------------------------------------------------- 1. helpers vs hand
+
+
+def hand_loop(X: np.ndarray, Y: np.ndarray, lr: float, epochs: int, batch_size: int) -> np.ndarray:
+    """Minibatch gradient descent written by hand, recording what fit_linear records."""
+    n, d = X.shape
+    k = Y.shape[1]
+    W, b = np.zeros((k, d), dtype=X.dtype), np.zeros(k, dtype=X.dtype)
+    steps = epochs * -(-n // batch_size)
+    weights = np.empty((steps + 1, k, d), dtype=X.dtype)
+    biases = np.empty((steps + 1, k), dtype=X.dtype)
+    step_loss = np.empty(steps)
+    weights[0], biases[0] = W, b
+
+    def full_loss(W: np.ndarray, b: np.ndarray) -> float:
+        R = X @ W.T + b - Y
+        return float(np.sum(R * R)) / R.size
+
+    epoch_loss = [full_loss(W, b)]  # the loss per epoch, as every training loop reports it
+    s = 0
+    for _ in range(epochs):
+        for start in range(0, n, batch_size):
+            Xb, Yb = X[start : start + batch_size], Y[start : start + batch_size]
+            R = Xb @ W.T + b - Yb
+            step_loss[s] = float(np.sum(R * R)) / R.size
+            W = W - lr * (2.0 / R.size * R.T) @ Xb
+            b = b - lr * 2.0 / R.size * R.sum(axis=0)
+            s += 1
+            weights[s], biases[s] = W, b
+        epoch_loss.append(full_loss(W, b))
+    return weights[-1]
+
+
+def bench_helpers(repeats: int) -> dict[str, Any]:
+    data = gd.make_regression(50_000, 50, seed=0)
+    X, Y = data.X, data.Y
+    kw = {"lr": 0.1, "epochs": 2, "batch_size": 100}
+
+    def helper():
+        return gd.fit_linear(X, Y, track_full_loss=False, **kw).final_weight
+
+    def hand():
+        return hand_loop(X, Y, **kw)
+
+    same = bool(np.allclose(helper(), hand(), rtol=1e-5, atol=1e-6))
+    t_helper, t_hand = median_pair(helper, hand, repeats)
+    ratio = t_helper / t_hand
+    return {
+        "value": ratio,
+        "unit": "x (helper time / hand time)",
+        "target": "<= 1.05",
+        "pass": ratio <= 1.05,
+        "detail": f"fit_linear {t_helper * 1e3:.1f} ms vs hand {t_hand * 1e3:.1f} ms "
+        f"(50,000 x 50, batch 100, 2 epochs); same weights: {same}",
+    }
+
+
+# ----------------------------------------------------------------------------- 2. vectorised
+
+
+def per_sample(X: torch.Tensor, Y: torch.Tensor, lr: float, m: int):
+    w, b = torch.zeros(1, X.shape[1]), torch.zeros(1)
+    for start in range(0, len(X), m):
+        Xb, Yb = X[start : start + m], Y[start : start + m]
+        dw, db = torch.zeros_like(w), torch.zeros_like(b)
+        for x, y in zip(Xb, Yb, strict=True):
+            r = x @ w.T + b - y
+            dw += 2 * r * x
+            db += 2 * r
+        w, b = w - lr * dw / len(Xb), b - lr * db / len(Xb)
+    return w, b
+
+
+def vectorized(X: torch.Tensor, Y: torch.Tensor, lr: float, m: int):
+    w, b = torch.zeros(1, X.shape[1]), torch.zeros(1)
+    for start in range(0, len(X), m):
+        Xb, Yb = X[start : start + m], Y[start : start + m]
+        r = Xb @ w.T + b - Yb
+        w, b = w - lr * 2 * r.T @ Xb / len(Xb), b - lr * 2 * r.sum(dim=0) / len(Xb)
+    return w, b
+
+
+def bench_vectorized(repeats: int) -> dict[str, Any]:
+    data = gd.make_regression(2_000, 50, seed=0, backend="torch")
+    args = (data.X, data.Y, 0.1, 500)  # the subset and batch size of notebook 08
+    same = bool(torch.allclose(per_sample(*args)[0], vectorized(*args)[0], atol=1e-5))
+    t_loop, t_vec = median_pair(lambda: per_sample(*args), lambda: vectorized(*args), repeats)
+    ratio = t_loop / t_vec
+    return {
+        "value": ratio,
+        "unit": "x (per-sample time / vectorised time)",
+        "target": ">= 100",
+        "pass": ratio >= 100,
+        "detail": f"per-sample {t_loop * 1e3:.1f} ms vs vectorised {t_vec * 1e3:.2f} ms "
+        f"(2,000 x 50, batch 500, as notebook 08); same parameters: {same}",
+    }
+
+
+# ----------------------------------------------------------------------------- 3./4. kernels
+
+
+def run_notebook(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 600) -> nbformat.NotebookNode:
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}
+    )
+    client.execute()
+    return nb
+
+
+def kernel_floor(n_kernels: int) -> tuple[float, list[float]]:
+    """Seconds to start ``n_kernels`` kernels one after the other, each importing the stack."""
+    times = []
+    for _ in range(n_kernels):
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell(FLOOR_CELL)]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+        start = time.perf_counter()
+        run_notebook(nb, ROOT / "notebooks")
+        times.append(time.perf_counter() - start)
+    return sum(times), times
+
+
+def bench_suite(floor: float, enabled: bool) -> dict[str, Any]:
+    if not enabled:
+        return {
+            "value": None,
+            "unit": "x (make test time / kernel floor)",
+            "target": "<= 1.5",
+            "pass": None,
+            "detail": "skipped: pass --with-suite or set BENCH_SUITE=1 to run `make test` "
+            "(it takes minutes)",
+        }
+    start = time.perf_counter()
+    proc = subprocess.run(["make", "test"], cwd=ROOT, capture_output=True, text=True, check=False)
+    took = time.perf_counter() - start
+    ratio = took / floor
+    return {
+        "value": ratio,
+        "unit": "x (make test time / kernel floor)",
+        "target": "<= 1.5",
+        "pass": ratio <= 1.5 and proc.returncode == 0,
+        "detail": f"make test {took:.1f} s (exit code {proc.returncode}) vs floor {floor:.1f} s",
+    }
+
+
+def peak_memory() -> dict[str, Any]:
+    """Execute every notebook and read its kernel's peak RSS from an injected last cell."""
+    peaks = {}
+    for path in NOTEBOOKS:
+        nb = copy.deepcopy(nbformat.read(path, as_version=4))
+        nb.cells.append(nbformat.v4.new_code_cell(MEMORY_CELL))
+        run_notebook(nb, path.parent)
+        text = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+        fields = text.split("BENCH_MAXRSS_KB")[1].split()
+        peaks[path.name] = {
+            "kernel_mb": int(fields[0]) / 1024,
+            "children_mb": int(fields[1]) / 1024,
+        }
+    largest = max(peaks, key=lambda k: peaks[k]["kernel_mb"])
+    return {
+        "value": peaks[largest]["kernel_mb"],
+        "unit": "MB (peak RSS of the kernel)",
+        "target": None,
+        "pass": None,
+        "detail": f"largest: {largest}",
+        "per_notebook": peaks,
+    }
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "processor": platform.processor() or None,
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+    }
+
+
+def fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3g}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="repeats per ratio (median)")
+    parser.add_argument("--with-suite", action="store_true", help="also time `make test`")
+    parser.add_argument("--no-memory", action="store_true", help="skip executing the notebooks")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "latest.json")
+    args = parser.parse_args(argv)
+    with_suite = args.with_suite or os.environ.get("BENCH_SUITE") == "1"
+
+    kernel_env.apply()
+    gd.seed_everything(0)  # one thread, like the notebooks
+    results: dict[str, Any] = {}
+    print("bench: helpers vs hand-written loop ...", flush=True)
+    results["helpers_vs_hand"] = bench_helpers(args.repeats)
+    print("bench: vectorised vs per-sample loop ...", flush=True)
+    results["vectorized_vs_per_sample"] = bench_vectorized(args.repeats)
+    print(f"bench: kernel floor ({len(NOTEBOOKS)} kernels) ...", flush=True)
+    floor, kernel_times = kernel_floor(len(NOTEBOOKS))
+    results["kernel_floor"] = {
+        "value": floor,
+        "unit": "s",
+        "target": None,
+        "pass": None,
+        "detail": f"{len(NOTEBOOKS)} kernels running `{FLOOR_CELL}`; median "
+        f"{statistics.median(kernel_times):.2f} s each",
+    }
+    print("bench: make test ..." if with_suite else "bench: make test skipped", flush=True)
+    results["make_test_vs_floor"] = bench_suite(floor, with_suite)
+    if args.no_memory:
+        results["peak_memory"] = {"value": None, "unit": "MB", "target": None, "pass": None,
+                                  "detail": "skipped (--no-memory)"}  # fmt: skip
+    else:
+        print(f"bench: peak memory ({len(NOTEBOOKS)} notebooks) ...", flush=True)
+        results["peak_memory"] = peak_memory()
+
+    report = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "repeats": args.repeats,
+        "machine": machine(),
+        "results": results,
+    }
+    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+    print(f"\n{'measure':28s} {'value':>8s}  {'target':8s} {'pass':5s} detail")
+    for name, r in results.items():
+        verdict = {True: "yes", False: "NO", None: "-"}[r["pass"]]
+        print(f"{name:28s} {fmt(r['value']):>8s}  {r['target'] or '-':8s} {verdict:5s} "
+              f"{r['detail']}")  # fmt: skip
+    print(f"\nwritten to {args.out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
