@@ -19,8 +19,9 @@ from .exercises import check, hint, solution
 from .grads import GradCheck, gradcheck, numerical_gradient
 from .losses import linear_predict, mse, mse_grad
 from .optimizers import OptimizerRun, run_optimizer
-from .parallel import ParallelRun, WorkerError, data_parallel_gd, free_port, launch
+from .parallel import ParallelRun, data_parallel_gd
 from .plots import plot_fit, plot_loss_curve_1d, plot_loss_surface, plot_losses
+from .processes import WorkerError, free_port, launch
 from .repro import seed_everything, torch_generator
 from .stability import lr_stability_bound, per_sample_stability_bounds, sgd_stability_bound
 from .train import History, fit_linear
@@ -47,6 +48,7 @@ __all__ += ["History", "fit_linear"]  # train
 __all__ += ["plot_fit", "plot_loss_curve_1d", "plot_loss_surface", "plot_losses"]  # plots
 __all__ += ["seed_everything", "torch_generator"]  # repro
 __all__ += ["OptimizerRun", "run_optimizer"]  # optimizers
-__all__ += ["ParallelRun", "WorkerError", "data_parallel_gd", "free_port", "launch"]  # parallel
+__all__ += ["WorkerError", "free_port", "launch"]  # processes
+__all__ += ["ParallelRun", "data_parallel_gd"]  # parallel
 __all__ += ["check", "hint", "solution"]  # exercises
 __all__ += ["check_versions"]  # versions

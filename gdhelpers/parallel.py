@@ -1,34 +1,23 @@
 """Data-parallel gradient descent with ``torch.distributed`` on one machine (gloo, CPU).
 
-Notebook 08 starts a few worker *processes* from a notebook. Each worker holds one shard (an
+Notebook 08 runs gradient descent in a few worker *processes*. Each worker holds one shard (an
 equal slice) of the data, computes the gradient of the loss on its shard, and the workers
 average their gradients with ``dist.all_reduce``. With equal shard sizes the average of the
 shard-mean gradients is exactly the full-batch gradient, so every worker takes the same step
 as single-process full-batch gradient descent.
 
-* :func:`data_parallel_gd` -- the training run, with a hand-written all-reduce or with
-  ``DistributedDataParallel``; returns a :class:`ParallelRun`;
-* :func:`launch` -- start ``world_size`` processes running an importable function, collect
-  their results, and clean up on every path (errors, timeouts, interrupts);
-* :func:`free_port` -- a free TCP port on ``127.0.0.1`` (bind to port 0, read it back).
+* :func:`data_parallel_gd` -- the training run, with a hand-written all-reduce
+  (:func:`_all_reduce_worker`) or with ``DistributedDataParallel`` (:func:`_ddp_worker`);
+  returns a :class:`ParallelRun`.
 
-Workers are started with the ``spawn`` method, so the function they run must be importable
-(defined in a module, not in a notebook cell). Across many machines the same code runs under
-``torchrun``, with ``MASTER_ADDR`` set to a machine on the network and ``nccl`` for GPUs.
+Starting the processes, collecting their results and cleaning up is the job of
+:func:`gdhelpers.processes.launch`. Across many machines the same workers run under ``torchrun``,
+with ``MASTER_ADDR`` set to a machine on the network and the ``nccl`` backend for GPUs.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
-import socket
-import sys
-import time
-import traceback
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
-from multiprocessing import connection
 from typing import Any
 
 import numpy as np
@@ -36,248 +25,26 @@ import torch
 import torch.distributed as dist
 
 from ._validate import as_2d, check_choice, check_int, check_positive, check_same_n
+from .processes import launch
 
-__all__ = ["ParallelRun", "WorkerError", "data_parallel_gd", "free_port", "launch"]
+__all__ = ["ParallelRun", "data_parallel_gd"]
 
-MASTER_ADDR = "127.0.0.1"
 METHODS = ("all_reduce", "ddp")
-
-
-class WorkerError(RuntimeError):
-    """A worker process raised an exception or died; the message names the rank and the error."""
-
-
-def free_port(host: str = MASTER_ADDR) -> int:
-    """A TCP port on ``host`` that is free right now.
-
-    Binds a socket to port 0 (the operating system picks a free port), reads the port back and
-    closes the socket. Another program could take the port in between; on one machine that is
-    very unlikely.
-
-    Examples
-    --------
-    >>> 1024 <= free_port() <= 65535
-    True
-    """
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
-
-
-def _entry(
-    worker: Callable[..., Any],
-    rank: int,
-    world_size: int,
-    port: int,
-    backend: str,
-    timeout: float,
-    args: Sequence[Any],
-    conn: Any,
-) -> None:
-    """What every worker process runs: join the group, call ``worker``, report, leave the group.
-
-    The outcome is sent through the pipe ``conn`` as ``(rank, "ok", value)`` or
-    ``(rank, "error", "TypeName: message", traceback_text, time_of_failure)``, *before* the
-    process group is destroyed (in ``finally``, whatever happens): so when one worker fails,
-    its report is on its way before the others notice the broken group and fail in turn.
-    """
-    os.environ.update(
-        MASTER_ADDR=MASTER_ADDR, MASTER_PORT=str(port), RANK=str(rank), WORLD_SIZE=str(world_size)
-    )
-    torch.set_num_threads(1)  # two processes on a small machine: do not oversubscribe the cores
-    sent = False
-    try:
-        dist.init_process_group(
-            backend, rank=rank, world_size=world_size, timeout=timedelta(seconds=timeout)
-        )
-        try:
-            try:
-                report = (rank, "ok", worker(rank, world_size, *args))
-            except Exception as err:
-                report = _failure_report(rank, err)
-            conn.send(report)  # report first, then leave the group (which breaks it for others)
-            sent = True
-        finally:
-            dist.destroy_process_group()
-    except Exception as err:  # init_process_group or destroy_process_group failed
-        if not sent:
-            conn.send(_failure_report(rank, err))
-    finally:
-        conn.close()
-
-
-def _process_main(*entry_args: Any) -> None:  # pragma: no cover - runs in the child only
-    """Target of every worker process: :func:`_entry`, then exit at once with ``os._exit``.
-
-    The result is already sent and the group destroyed; skipping the interpreter's shutdown
-    avoids rare aborts of torch's C++ threads at exit ("terminate called without an active
-    exception") and saves time.
-    """
-    code = 1
-    try:
-        _entry(*entry_args)
-        code = 0
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-
-
-def _failure_report(rank: int, err: BaseException) -> tuple[int, str, str, str, float]:
-    return (rank, "error", f"{type(err).__name__}: {err}", traceback.format_exc(), time.time())
-
-
-def _stop(processes: Sequence[Any], *, grace: float) -> None:
-    """Join every process within ``grace`` seconds; terminate, then kill, whatever is left."""
-    deadline = time.monotonic() + grace
-    for proc in processes:
-        if proc.pid is not None:  # started
-            proc.join(max(0.0, deadline - time.monotonic()))
-    for proc in processes:
-        if proc.is_alive():
-            proc.terminate()
-            proc.join(2.0)
-        if proc.is_alive():  # pragma: no cover - only when SIGTERM is ignored
-            proc.kill()
-            proc.join(2.0)
-        if proc.pid is not None:
-            proc.close()
-
-
-def launch(
-    worker: Callable[..., Any],
-    args: Sequence[Any] = (),
-    *,
-    world_size: int = 2,
-    timeout: float = 60.0,
-    backend: str = "gloo",
-) -> list[Any]:
-    """Run ``worker(rank, world_size, *args)`` in ``world_size`` processes joined in a group.
-
-    Each process sets ``MASTER_ADDR=127.0.0.1`` and ``MASTER_PORT`` to a free port, pins torch
-    to one thread, calls ``dist.init_process_group(backend)``, runs ``worker``, sends the
-    result back through a pipe and destroys the group. The parent waits for all results; on
-    an error in any worker, a timeout or an interrupt it terminates the other workers before
-    raising. No worker outlives this call.
-
-    Parameters
-    ----------
-    worker : callable
-        An importable module-level function (``spawn`` pickles it by name); its return value
-        must be picklable (NumPy arrays are).
-    args : sequence
-        Extra arguments passed to every worker after ``rank`` and ``world_size``.
-    world_size : int
-        Number of processes (>= 1).
-    timeout : float
-        Seconds to wait for all workers (also the timeout of the collectives).
-    backend : str
-        ``"gloo"`` (CPU) here; ``"nccl"`` is the GPU backend.
-
-    Returns
-    -------
-    list
-        The value returned by each worker, indexed by rank.
-
-    Raises
-    ------
-    WorkerError
-        A worker raised (the message names the first worker that failed and its error, and
-        includes that worker's traceback) or died without reporting.
-    TimeoutError
-        Not all workers finished within ``timeout`` seconds.
-    """
-    world_size = check_int(world_size, "world_size")
-    timeout = check_positive(timeout, "timeout")
-    if not callable(worker):
-        raise TypeError(
-            f"worker must be a function; got {type(worker).__name__} instead. Pass a function "
-            "defined in a module (spawn cannot start functions defined in a notebook)."
-        )
-    ctx = mp.get_context("spawn")
-    pipes = [ctx.Pipe(duplex=False) for _ in range(world_size)]  # (reader, writer) per rank
-    port = free_port()
-    processes = [
-        ctx.Process(
-            target=_process_main,
-            args=(worker, rank, world_size, port, backend, timeout, tuple(args), pipes[rank][1]),
-            daemon=True,
-            name=f"gd-worker-{rank}",
-        )
-        for rank in range(world_size)
-    ]
-    values: dict[int, Any] = {}
-    ok = False
-    try:
-        for proc, (_, writer) in zip(processes, pipes, strict=True):
-            proc.start()
-            writer.close()  # the child has its own copy; EOF on the reader means it is gone
-        pending = {reader: rank for rank, (reader, _) in enumerate(pipes)}
-        deadline = time.monotonic() + timeout
-        while pending:
-            remaining = deadline - time.monotonic()
-            ready = connection.wait(list(pending), timeout=max(0.0, remaining))
-            if not ready:
-                raise TimeoutError(
-                    f"the {world_size} workers did not finish within {timeout:g} s (still "
-                    f"running: ranks {sorted(pending.values())}); they were stopped. Pass a "
-                    "larger timeout= if the job is simply slow."
-                )
-            errors = _receive(ready, pending, processes, values)
-            if errors:
-                # a failure breaks the group: the others fail soon after; report the first one
-                time.sleep(0.2)
-                more = connection.wait(list(pending), timeout=0)
-                errors += _receive(more, pending, processes, values)
-                raise _first_failure(errors, world_size)
-        ok = True
-    finally:
-        _stop(processes, grace=10.0 if ok else 0.0)
-        for reader, writer in pipes:
-            reader.close()
-            writer.close()
-    return [values[rank] for rank in range(world_size)]
-
-
-def _receive(
-    ready: list[Any], pending: dict[Any, int], processes: list[Any], values: dict[int, Any]
-) -> list[tuple[float, int, str]]:
-    """Read the ready pipes: store results in ``values``, return (time, rank, message) errors."""
-    errors = []
-    for conn in ready:
-        rank = pending.pop(conn)
-        try:
-            _, status, *payload = conn.recv()
-        except EOFError:  # the process ended without sending anything: it crashed
-            processes[rank].join(5.0)
-            code = processes[rank].exitcode
-            errors.append(
-                (time.time(), rank, f"exited with code {code} without reporting a result")
-            )
-            continue
-        if status == "ok":
-            values[rank] = payload[0]
-        else:
-            summary, trace, when = payload
-            detail = f"raised {summary}\n--- traceback in worker {rank} ---\n{trace.rstrip()}"
-            errors.append((when, rank, detail))
-    return errors
-
-
-def _first_failure(errors: list[tuple[float, int, str]], world_size: int) -> WorkerError:
-    """The error to raise: the worker that failed first; the others are named after it."""
-    errors.sort()
-    _, rank, detail = errors[0]
-    others = [r for _, r, _ in errors[1:]]
-    after = f"\n(then worker(s) {others} failed too, after the group broke)" if others else ""
-    return WorkerError(f"worker {rank} of {world_size} {detail}{after}")
 
 
 # ----------------------------------------------------------------------------- the workers
 
 
 def _shard(X: np.ndarray, Y: np.ndarray, rank: int, world_size: int) -> tuple[Any, Any]:
-    """Rows ``rank * m`` to ``(rank + 1) * m`` of X and Y as tensors (``m = n / world_size``)."""
+    """Rows ``rank * m`` to ``(rank + 1) * m`` of X and Y as tensors (``m = n / world_size``).
+
+    Examples
+    --------
+    >>> X, Y = np.arange(12.0).reshape(6, 2), np.arange(6.0).reshape(6, 1)
+    >>> Xs, Ys = _shard(X, Y, rank=1, world_size=3)
+    >>> Xs.tolist(), Ys.tolist()
+    ([[4.0, 5.0], [6.0, 7.0]], [[2.0], [3.0]])
+    """
     m = X.shape[0] // world_size
     rows = slice(rank * m, (rank + 1) * m)
     return torch.from_numpy(X[rows]), torch.from_numpy(Y[rows])
@@ -304,23 +71,20 @@ def _all_reduce_worker(
     Xs, Ys = _shard(X, Y, rank, world_size)
     w = torch.tensor(weight0, requires_grad=True)
     b = torch.tensor(bias0, requires_grad=True)
-    weights, biases, losses = [w.detach().clone()], [b.detach().clone()], []
-    for _ in range(steps):
-        diff = Xs @ w.T + b - Ys
-        loss = torch.mean(diff * diff)  # the MSE of this shard
+    history = []
+    for step in range(steps + 1):
+        loss = torch.mean((Xs @ w.T + b - Ys) ** 2)  # the MSE of this shard
+        state = (w.detach().clone(), b.detach().clone())
+        history.append((*state, _average(loss.detach().clone(), world_size)))
+        if step == steps:
+            break
         loss.backward()
-        losses.append(_average(loss.detach().clone(), world_size))
         with torch.no_grad():
             for p in (w, b):
                 _average(p.grad, world_size)  # now the full-batch gradient, on every rank
                 p -= lr * p.grad
                 p.grad = None
-        weights.append(w.detach().clone())
-        biases.append(b.detach().clone())
-    with torch.no_grad():
-        diff = Xs @ w.T + b - Ys
-        losses.append(_average(torch.mean(diff * diff), world_size))
-    return _pack(weights, biases, losses)
+    return _pack(history)
 
 
 def _ddp_worker(
@@ -342,51 +106,38 @@ def _ddp_worker(
     with torch.no_grad():
         model.weight.copy_(torch.from_numpy(weight0))
         model.bias.copy_(torch.from_numpy(bias0))
-    ddp = DDP(model)  # broadcasts rank 0's parameters; averages gradients during backward()
+    ddp = DDP(model)  # copies rank 0's parameters to all ranks; averages gradients in backward()
     optimizer = torch.optim.SGD(ddp.parameters(), lr=lr)
     loss_fn = torch.nn.MSELoss()
-    weights = [model.weight.detach().clone()]
-    biases = [model.bias.detach().clone()]
-    losses = []
-    for _ in range(steps):
+    history = []
+    for step in range(steps + 1):
+        loss = loss_fn(ddp(Xs), Ys)  # the MSE of this shard
+        state = (model.weight.detach().clone(), model.bias.detach().clone())
+        history.append((*state, _average(loss.detach().clone(), world_size)))
+        if step == steps:
+            break
         optimizer.zero_grad()
-        loss = loss_fn(ddp(Xs), Ys)
         loss.backward()  # DDP all-reduces the gradients here
         optimizer.step()
-        losses.append(_average(loss.detach().clone(), world_size))
-        weights.append(model.weight.detach().clone())
-        biases.append(model.bias.detach().clone())
-    with torch.no_grad():
-        losses.append(_average(loss_fn(model(Xs), Ys), world_size))
     del ddp, optimizer  # release DDP's reducer before the process group is destroyed
-    return _pack(weights, biases, losses)
+    return _pack(history)
 
 
-def _pack(weights: list, biases: list, losses: list) -> dict[str, np.ndarray]:
+def _pack(history: list[tuple[torch.Tensor, ...]]) -> dict[str, np.ndarray]:
+    """Stack (weight, bias, full-data loss) of every state into arrays.
+
+    Examples
+    --------
+    >>> w, b, loss = torch.zeros(1, 2), torch.zeros(1), torch.tensor(4.0)
+    >>> {key: value.shape for key, value in _pack([(w, b, loss)] * 3).items()}
+    {'weights': (3, 1, 2), 'biases': (3, 1), 'loss': (3,)}
+    """
+    weights, biases, losses = zip(*history, strict=True)
     return {
         "weights": torch.stack(weights).numpy(),
         "biases": torch.stack(biases).numpy(),
         "loss": torch.stack(losses).numpy().astype(np.float64),
     }
-
-
-def _failing_worker(rank: int, world_size: int, bad_rank: int = 1) -> int:
-    """A worker that raises on ``bad_rank`` (tests and the notebook's error demo use it)."""
-    if rank == bad_rank:
-        raise ValueError(f"worker {rank} was told to fail")
-    dist.barrier()  # the other ranks wait here for a partner that never comes
-    return rank
-
-
-def _sleeping_worker(rank: int, world_size: int, seconds: float = 60.0) -> int:
-    """A worker that sleeps (tests of the timeout use it)."""
-    time.sleep(seconds)
-    return rank
-
-
-def _dying_worker(rank: int, world_size: int, code: int = 3) -> None:
-    """A worker that exits at once without reporting, like a crash (tests use it)."""
-    os._exit(code)
 
 
 _WORKERS = {"all_reduce": _all_reduce_worker, "ddp": _ddp_worker}
@@ -415,6 +166,13 @@ class ParallelRun:
         Full-data MSE at each state (the average of the shard losses).
     ranks_agree : bool
         True when every rank ended every step with exactly the same parameters.
+
+    Examples
+    --------
+    >>> weights, biases, loss = np.zeros((4, 1, 3)), np.zeros((4, 1)), np.zeros(4)
+    >>> run = ParallelRun("all_reduce", 2, 50, 0.1, weights, biases, loss, ranks_agree=True)
+    >>> run.n_steps, run.final_weight.shape
+    (3, (1, 3))
     """
 
     method: str
@@ -484,6 +242,14 @@ def data_parallel_gd(
     Returns
     -------
     ParallelRun
+
+    Examples
+    --------
+    Two processes, 20 steps (starting the processes takes a few seconds)::
+
+        data = gd.make_regression(4_000, 50, seed=1)
+        run = gd.data_parallel_gd(data.X, data.Y, lr=0.1, steps=20, world_size=2)
+        run.loss[-1], run.ranks_agree  # the loss after 20 steps, True
     """
     X = as_2d(X, "X").astype(np.float32)
     Y = as_2d(Y, "Y", allow_1d=True, what="n_outputs").astype(np.float32)
