@@ -31,7 +31,6 @@ from ._validate import (
     check_positive,
     check_same_n,
 )
-from .losses import _loss_and_grad
 from .stability import lr_stability_bound, sgd_stability_bound
 
 __all__ = ["History", "fit_linear"]
@@ -241,7 +240,6 @@ def fit_linear(
     biases = np.empty((total + 1, k), dtype=dtype)
     step_loss = np.empty(total)
     full_loss = np.empty(total + 1) if track_full_loss else None
-    grad_evals = np.zeros(total + 1, dtype=np.int64)
     weights[0], biases[0] = W, b
     epoch_loss = [_full_loss(X, Y, W, b)]
     epoch_steps = [0]
@@ -268,11 +266,13 @@ def fit_linear(
             Xe, Ye = (X, Y) if order is None else (X[order], Y[order])
             for j, start in enumerate(range(0, n, m)):
                 Xb, Yb = Xe[start : start + m], Ye[start : start + m]
-                if step is None:  # NumPy: the analytic gradient
-                    batch_loss, dW, db = _loss_and_grad(Xb, Yb, W, b)
-                    W = W - lr * dW
+                if step is None:  # NumPy: the analytic gradient of the batch MSE (gd.mse_grad)
+                    R = Xb @ W.T + b - Yb  # residuals, (m, k)
+                    batch_loss = float(np.sum(R * R)) / R.size
+                    step_size = lr * 2.0 / R.size  # lr times the 2/(m k) of the MSE gradient
+                    W = W - (step_size * R.T) @ Xb
                     if bias:
-                        b = b - lr * db
+                        b = b - step_size * R.sum(axis=0)
                 else:  # torch: autograd, same batches
                     batch_loss, W, b = step(order, start, m)
                 if not math.isfinite(batch_loss) and blow_up(epoch, j, batch_loss):
@@ -281,7 +281,6 @@ def fit_linear(
                     break
                 s += 1
                 weights[s], biases[s], step_loss[s - 1] = W, b, batch_loss
-                grad_evals[s] = grad_evals[s - 1] + len(Xb)
                 if full_loss is not None:
                     full_loss[s] = _full_loss(X, Y, W, b)
             if s > epoch_steps[-1]:  # (a run stopped at an epoch's first step has no new state)
@@ -302,12 +301,18 @@ def fit_linear(
         step_loss=step_loss[:s],
         weights=weights[: s + 1],
         biases=biases[: s + 1],
-        grad_evals=grad_evals[: s + 1],
+        grad_evals=_grad_evals(n, m, epochs)[: s + 1],
         diverged=stopped or not math.isfinite(final) or final > initial,
         bound_fn=bound_fn,
         loss=None if full_loss is None else full_loss[: s + 1],
         epoch_steps=np.array(epoch_steps),
     )
+
+
+def _grad_evals(n: int, m: int, epochs: int) -> np.ndarray:
+    """Cumulative per-sample gradients after each step: batches of m, the last one smaller."""
+    sizes = [min(m, n - start) for start in range(0, n, m)] * epochs
+    return np.concatenate([[0], np.cumsum(sizes)])
 
 
 def _full_loss(X: np.ndarray, Y: np.ndarray, W: np.ndarray, b: np.ndarray) -> float:

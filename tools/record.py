@@ -128,6 +128,8 @@ def record(path: Path, *, timeout: int) -> bool:
         resources={"metadata": {"path": str(path.parent)}},
         record_timing=False,
         allow_errors=False,
+        # quiet the kernel's own log (e.g. its note on local TCP transport); cell errors still show
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
     )
     start = time.perf_counter()
     try:
