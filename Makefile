@@ -20,6 +20,9 @@ NBVAL_OPTS := --nbval --nbval-current-env --nbval-sanitize-with notebooks/saniti
               --nbval-cell-timeout 600
 NB   ?=
 ARGS ?=
+# make test runs on every core (kernels are single-threaded); each file, so each notebook's
+# cells, stays on one worker
+XDIST ?= -n auto --dist loadfile
 # JupyterLab refuses to start as root unless told; containers often run as root.
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
@@ -46,18 +49,18 @@ lab: $(STAMP) ## Open JupyterLab on the course (pass options with ARGS="--no-bro
 
 test: $(STAMP) ## Lint, unit tests, doctests and nbval on every notebook, in one pytest run
 	@$(MAKE) lint
-	@$(PY) -m pytest tests gdhelpers notebooks --doctest-modules $(NBVAL_OPTS) \
+	@$(PY) -m pytest tests gdhelpers notebooks --doctest-modules $(NBVAL_OPTS) $(XDIST) \
 	  --course-suite --cov=gdhelpers --cov-report=term:skip-covered --cov-fail-under=95 $(ARGS)
 
 unit: $(STAMP) ## Unit tests and doctests only, without the slow ones that start kernels
 	@$(PY) -m pytest tests gdhelpers --doctest-modules -m "not slow" $(ARGS)
 
 nbval: $(STAMP) ## Re-run the notebooks against their recorded outputs (NB=one notebook)
-	@$(PY) -m pytest $(or $(NB),notebooks) $(NBVAL_OPTS) $(ARGS)
+	@$(PY) -m pytest $(or $(NB),notebooks) $(NBVAL_OPTS) $(XDIST) $(ARGS)
 
 test-threads: $(STAMP) ## nbval with OMP_NUM_THREADS=1, 2 and 4: outputs must not depend on threads
 	@for t in 1 2 4; do echo "==> OMP_NUM_THREADS=$$t"; \
-	  OMP_NUM_THREADS=$$t MKL_NUM_THREADS=$$t $(PY) -m pytest -q notebooks $(NBVAL_OPTS) $(ARGS); done
+	  OMP_NUM_THREADS=$$t MKL_NUM_THREADS=$$t $(PY) -m pytest -q notebooks $(NBVAL_OPTS) $(XDIST) $(ARGS); done
 
 lint: $(STAMP) ## ruff check and format check of the package, tests, tools and notebook code cells
 	@$(BIN)/ruff check $(LINT_PATHS)

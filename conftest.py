@@ -22,30 +22,43 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def pytest_collection_finish(session: pytest.Session) -> None:
-    if not session.config.getoption("--course-suite"):
-        return
-    notebooks = {i.path for i in session.items if i.path.suffix == ".ipynb"}
-    units = [i for i in session.items if i.path.suffix != ".ipynb"]
+def _require_units_and_notebooks(nodeids: list[str]) -> None:
+    notebooks = {n.split("::")[0] for n in nodeids if ".ipynb::" in n}
+    units = [n for n in nodeids if ".ipynb::" not in n]
     if not notebooks or not units:
         raise pytest.UsageError(
             f"make test collected {len(units)} unit tests and {len(notebooks)} notebooks; "
             "both must be more than zero. Check that tests/ and notebooks/ exist and that "
             "pytest is run from the repository root."
         )
-    session.config.stash[_COUNTS] = (len(units), len(notebooks))
 
 
-_COUNTS = pytest.StashKey[tuple[int, int]]()
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # without xdist; under xdist the controller checks what the workers collected (below)
+    if session.config.getoption("--course-suite") and not hasattr(session.config, "workerinput"):
+        _require_units_and_notebooks([item.nodeid for item in session.items])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node, ids: list[str]) -> None:
+    if node.config.getoption("--course-suite"):
+        _require_units_and_notebooks(ids)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    counts = config.stash.get(_COUNTS, None)
-    if counts is None:
+    if not config.getoption("--course-suite"):
         return
-    units, notebooks = counts
+    reports = [
+        r
+        for key in ("passed", "failed", "error", "skipped")
+        for r in terminalreporter.stats.get(key, [])
+        if getattr(r, "when", "call") == "call" or key in ("error", "skipped")
+    ]
+    notebooks = {r.nodeid.split("::")[0] for r in reports if ".ipynb::" in r.nodeid}
+    units = {r.nodeid for r in reports if ".ipynb::" not in r.nodeid}
     verdict = "PASSED" if exitstatus == 0 else "FAILED"
     terminalreporter.write_sep(
         "=",
-        f"course suite {verdict}: {units} unit tests/doctests, {notebooks} notebooks under nbval",
+        f"course suite {verdict}: {len(units)} unit tests/doctests, "
+        f"{len(notebooks)} notebooks under nbval",
     )

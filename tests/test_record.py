@@ -74,10 +74,11 @@ def test_failing_notebook_is_left_untouched_and_the_error_is_shown(tmp_path):
     assert nb_path.read_bytes() == before
 
 
-def test_course_suite_fails_when_no_notebook_is_collected():
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_course_suite_fails_when_no_notebook_is_collected(workers):
     """`make test` passes --course-suite: a run without notebooks (or tests) must fail."""
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--course-suite", "-q", "tests/test_pins.py"],
+        [sys.executable, "-m", "pytest", "--course-suite", "-q", "tests/test_pins.py", *workers],
         capture_output=True,
         text=True,
         timeout=120,
