@@ -236,3 +236,52 @@ def test_diagnose_scalar_tensor_expected():
 def test_constants_are_the_documented_words():
     assert _core.CORRECT == "Correct!"
     assert _core.NOT_DONE == "Not yet done"
+
+
+# ---------------------------------------------------------------- not_a_function()
+
+
+def test_not_a_function_accepts_any_callable():
+    assert _core.not_a_function(len) is None
+    assert _core.not_a_function(lambda: None, "f(x)") is None
+
+
+@pytest.mark.parametrize(
+    ("answer", "signature", "message"),
+    [
+        (
+            0.5,
+            None,
+            "your answer should be a function (you gave a float); "
+            "pass the function itself, without calling it.",
+        ),
+        (
+            "grads",
+            "combine_shard_gradients(grads, sizes)",
+            "your answer should be a function combine_shard_gradients(grads, sizes); "
+            "got str instead.",
+        ),
+    ],
+)
+def test_not_a_function_message(answer, signature, message):
+    assert _core.not_a_function(answer, signature) == message
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [
+        (
+            "01.mse_gradient",
+            "Not quite (01.mse_gradient): your answer should be a function (you gave a int); "
+            "pass the function itself, without calling it.",
+        ),
+        (
+            "08.minibatch_gradient",
+            "Not quite (08.minibatch_gradient): your answer should be a function "
+            "minibatch_gradient(Xb, Yb, w, b); got int instead.",
+        ),
+    ],
+)
+def test_course_exercises_print_the_not_a_function_message(capsys, name, line):
+    assert gd.check(name, 42) is False
+    assert capsys.readouterr().out.splitlines()[0] == line

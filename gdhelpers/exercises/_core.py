@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Exercise", "check", "diagnose", "exercise", "hint", "solution"]
+__all__ = ["Exercise", "check", "diagnose", "exercise", "hint", "not_a_function", "solution"]
 
 CORRECT = "Correct!"
 NOT_DONE = "Not yet done"
@@ -147,6 +147,21 @@ def hint(name: str) -> None:
 def solution(name: str) -> None:
     """Print a reference solution of exercise ``name``."""
     print(_get(name).solution.rstrip())
+
+
+def not_a_function(answer: Any, signature: str | None = None) -> str | None:
+    """None when ``answer`` is callable; otherwise the sentence a checker returns.
+
+    ``signature`` (e.g. ``"f(x, y)"``) names the expected function in the message.
+    """
+    if callable(answer):
+        return None
+    if signature is not None:
+        return f"your answer should be a function {signature}; got {type(answer).__name__} instead."
+    return (
+        f"your answer should be a function (you gave a {type(answer).__name__}); "
+        "pass the function itself, without calling it."
+    )
 
 
 def diagnose(

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ._core import diagnose, exercise
+from ._core import diagnose, exercise, not_a_function
 
 __all__: list[str] = []
 
@@ -30,15 +30,6 @@ _FACTOR_CASES = [
 ]
 
 
-def _not_callable(answer: Any) -> str | None:
-    if not callable(answer):
-        return (
-            f"your answer should be a function (you gave a {type(answer).__name__}); "
-            "pass the function itself, without calling it."
-        )
-    return None
-
-
 def _mse_gradient_reference(x, y, w):
     """dL/dw of L(w) = mean((w*x - y)**2): the mean of 2*x*(w*x - y)."""
     return np.mean(2 * x * (w * x - y))
@@ -53,8 +44,7 @@ def _mse_gradient_reference(x, y, w):
     solution=_mse_gradient_reference,
 )
 def _check_mse_gradient(answer: Any) -> str | None:
-    problem = _not_callable(answer)
-    if problem:
+    if problem := not_a_function(answer):
         return problem
     for x, y, w in _GRAD_CASES:
         got = answer(x.copy(), y.copy(), w)
@@ -96,8 +86,7 @@ def _contraction_factor_reference(x, lr):
     solution=_contraction_factor_reference,
 )
 def _check_contraction_factor(answer: Any) -> str | None:
-    problem = _not_callable(answer)
-    if problem:
+    if problem := not_a_function(answer):
         return problem
     for x, lr in _FACTOR_CASES:
         got = answer(x.copy(), lr)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ._core import diagnose, exercise
+from ._core import diagnose, exercise, not_a_function
 
 __all__: list[str] = []
 
@@ -26,15 +26,6 @@ _CASES = [
 
 def _tensors(x, y):
     return torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
-
-
-def _not_callable(answer: Any) -> str | None:
-    if not callable(answer):
-        return (
-            f"your answer should be a function (you gave a {type(answer).__name__}); "
-            "pass the function itself, without calling it."
-        )
-    return None
 
 
 def _as_float(value: Any) -> float | None:
@@ -65,8 +56,7 @@ def _autograd_gradient_reference(x, y, w):
     solution=_autograd_gradient_reference,
 )
 def _check_autograd_gradient(answer: Any) -> str | None:
-    problem = _not_callable(answer)
-    if problem:
+    if problem := not_a_function(answer):
         return problem
     for x, y, w in _CASES:
         xt, yt = _tensors(x, y)
@@ -105,8 +95,7 @@ def _train_step_reference(w, x, y, lr):
     solution=_train_step_reference,
 )
 def _check_train_step(answer: Any) -> str | None:
-    problem = _not_callable(answer)
-    if problem:
+    if problem := not_a_function(answer):
         return problem
     for x, y, w0 in _CASES:
         xt, yt = _tensors(x, y)

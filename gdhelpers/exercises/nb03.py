@@ -13,18 +13,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._core import diagnose, exercise
+from ._core import diagnose, exercise, not_a_function
 
 __all__: list[str] = []
-
-
-def _not_callable(answer: Any) -> str | None:
-    if not callable(answer):
-        return (
-            f"your answer should be a function (you gave a {type(answer).__name__}); "
-            "pass the function itself, without calling it."
-        )
-    return None
 
 
 def _train_linear_reference(model, X, Y, lr, n_iters):
@@ -71,8 +62,7 @@ _TRAIN_CASES = [
     solution=_train_linear_reference,
 )
 def _check_train_linear(answer: Any) -> str | None:
-    problem = _not_callable(answer)
-    if problem:
+    if problem := not_a_function(answer):
         return problem
     for x, y, w0, b0, lr, n_iters in _TRAIN_CASES:
         X = torch.tensor(x).view(-1, 1)
@@ -148,8 +138,7 @@ _LINE_CASES = [
     solution=_least_squares_line_reference,
 )
 def _check_least_squares_line(answer: Any) -> str | None:
-    problem = _not_callable(answer)
-    if problem:
+    if problem := not_a_function(answer):
         return problem
     for x, y in _LINE_CASES:
         got = answer(x.copy(), y.copy())

@@ -12,18 +12,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from ._core import diagnose, exercise
+from ._core import diagnose, exercise, not_a_function
 
 __all__: list[str] = []
-
-
-def _not_callable(answer: Any) -> str | None:
-    if not callable(answer):
-        return (
-            f"your answer should be a function (you gave a {type(answer).__name__}); "
-            "pass the function itself, without calling it."
-        )
-    return None
 
 
 def _to_float(value: Any) -> float | None:
@@ -71,8 +62,7 @@ def _mse_reference(t1, t2):
     solution=_mse_reference,
 )
 def _check_mse(answer: Any) -> str | None:
-    problem = _not_callable(answer)
-    if problem:
+    if problem := not_a_function(answer):
         return problem
     for t1, t2 in _mse_cases():
         p = t1.clone().requires_grad_(True)
@@ -149,8 +139,7 @@ def _prepared(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     solution=_gd_step_reference,
 )
 def _check_gd_step(answer: Any) -> str | None:
-    problem = _not_callable(answer)
-    if problem:
+    if problem := not_a_function(answer):
         return problem
     for seed, lr in ((0, 1e-5), (1, 1e-4), (2, 3e-6)):
         w, b = _prepared(seed)
@@ -231,8 +220,7 @@ def _standardise_cases() -> list[torch.Tensor]:
     solution=_standardise_reference,
 )
 def _check_standardise(answer: Any) -> str | None:
-    problem = _not_callable(answer)
-    if problem:
+    if problem := not_a_function(answer):
         return problem
     for x in _standardise_cases():
         got = answer(x.clone())

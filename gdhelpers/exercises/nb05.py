@@ -11,18 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from ._core import diagnose, exercise
+from ._core import diagnose, exercise, not_a_function
 
 __all__: list[str] = []
-
-
-def _not_callable(answer: Any) -> str | None:
-    if not callable(answer):
-        return (
-            f"your answer should be a function (you gave a {type(answer).__name__}); "
-            "pass the function itself, without calling it."
-        )
-    return None
 
 
 def _as_float(value: Any) -> float | None:
@@ -61,8 +52,7 @@ def _sgd_step_reference(w, b, x, y, lr):
     solution=_sgd_step_reference,
 )
 def _check_sgd_step(answer: Any) -> str | None:
-    problem = _not_callable(answer)
-    if problem:
+    if problem := not_a_function(answer):
         return problem
     for w, b, x, y, lr in _STEP_CASES:
         got = answer(w, b, x, y, lr)
@@ -116,8 +106,7 @@ def _sample_bound_reference(x):
     solution=_sample_bound_reference,
 )
 def _check_sample_bound(answer: Any) -> str | None:
-    problem = _not_callable(answer)
-    if problem:
+    if problem := not_a_function(answer):
         return problem
     for x in (np.array([-5.0, -3.0, 0.0, 0.5, 4.9]), np.linspace(-2, 7, 7)):
         got = answer(x.copy())
@@ -186,8 +175,7 @@ def _as_index_lists(got: Any, n: int) -> list[list[int]] | str:
     solution=_minibatches_reference,
 )
 def _check_minibatches(answer: Any) -> str | None:
-    problem = _not_callable(answer)
-    if problem:
+    if problem := not_a_function(answer):
         return problem
     for n, m in ((10, 3), (100, 20), (7, 1), (5, 8), (12, 4)):
         got = _as_index_lists(answer(n, m), n)

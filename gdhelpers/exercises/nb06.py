@@ -13,18 +13,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from ._core import diagnose, exercise
+from ._core import diagnose, exercise, not_a_function
 
 __all__: list[str] = []
-
-
-def _not_callable(answer: Any) -> str | None:
-    if not callable(answer):
-        return (
-            f"your answer should be a function (you gave a {type(answer).__name__}); "
-            "pass the function itself, without calling it."
-        )
-    return None
 
 
 def _as_float(value: Any, what: str) -> tuple[float | None, str | None]:
@@ -85,8 +76,7 @@ def _eig(M: np.ndarray) -> np.ndarray:
     solution=_stability_bound_reference,
 )
 def _check_stability_bound(answer: Any) -> str | None:
-    problem = _not_callable(answer)
-    if problem:
+    if problem := not_a_function(answer):
         return problem
     for X in _bound_cases():
         n = X.shape[0]
@@ -172,8 +162,7 @@ def _momentum_cases():
     solution=_momentum_step_reference,
 )
 def _check_momentum_step(answer: Any) -> str | None:
-    problem = _not_callable(answer)
-    if problem:
+    if problem := not_a_function(answer):
         return problem
     for param, velocity, grad, lr, beta in _momentum_cases():
         out = answer(param.copy(), velocity.copy(), grad.copy(), lr, beta)

@@ -11,18 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from ._core import diagnose, exercise
+from ._core import diagnose, exercise, not_a_function
 
 __all__: list[str] = []
-
-
-def _not_callable(answer: Any) -> str | None:
-    if not callable(answer):
-        return (
-            f"your answer should be a function (you gave a {type(answer).__name__}); "
-            "pass the function itself, without calling it."
-        )
-    return None
 
 
 # ---------------------------------------------------------------- 07.central_difference
@@ -89,8 +80,7 @@ def _cd_cases():
     solution=_central_difference_reference,
 )
 def _check_central_difference(answer: Any) -> str | None:
-    problem = _not_callable(answer)
-    if problem:
+    if problem := not_a_function(answer):
         return problem
     for f, x, eps, what in _cd_cases():
         x_in = x.copy()
@@ -155,8 +145,7 @@ _REL_CASES = [
     solution=_relative_error_reference,
 )
 def _check_relative_error(answer: Any) -> str | None:
-    problem = _not_callable(answer)
-    if problem:
+    if problem := not_a_function(answer):
         return problem
     for a, b in _REL_CASES:
         got = answer(a.copy(), b.copy())

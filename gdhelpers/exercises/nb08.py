@@ -7,7 +7,7 @@ from typing import Any
 
 import torch
 
-from ._core import diagnose, exercise
+from ._core import diagnose, exercise, not_a_function
 
 __all__: list[str] = []
 
@@ -47,11 +47,8 @@ def _gradient_cases() -> list[tuple[torch.Tensor, ...]]:
     solution=_minibatch_gradient,
 )
 def _check_minibatch_gradient(answer: Any) -> str | None:
-    if not callable(answer):
-        return (
-            "your answer should be a function minibatch_gradient(Xb, Yb, w, b); "
-            f"got {type(answer).__name__} instead."
-        )
+    if problem := not_a_function(answer, "minibatch_gradient(Xb, Yb, w, b)"):
+        return problem
     for Xb, Yb, w, b in _gradient_cases():
         inputs = [t.clone() for t in (Xb, Yb, w, b)]
         got = answer(*inputs)
@@ -110,11 +107,8 @@ def _shard_cases() -> list[tuple[list[torch.Tensor], list[int]]]:
     solution=_combine_shard_gradients,
 )
 def _check_combine_shard_gradients(answer: Any) -> str | None:
-    if not callable(answer):
-        return (
-            "your answer should be a function combine_shard_gradients(grads, sizes); "
-            f"got {type(answer).__name__} instead."
-        )
+    if problem := not_a_function(answer, "combine_shard_gradients(grads, sizes)"):
+        return problem
     for grads, sizes in _shard_cases():
         got = answer([g.clone() for g in grads], list(sizes))
         if isinstance(got, str):
