@@ -245,11 +245,13 @@ def data_parallel_gd(
 
     Examples
     --------
-    Two processes, 20 steps (starting the processes takes a few seconds)::
+    Two processes, 5 steps (starting the processes takes a few seconds):
 
-        data = gd.make_regression(4_000, 50, seed=1)
-        run = gd.data_parallel_gd(data.X, data.Y, lr=0.1, steps=20, world_size=2)
-        run.loss[-1], run.ranks_agree  # the loss after 20 steps, True
+    >>> from gdhelpers.data import make_regression
+    >>> data = make_regression(400, 3, seed=1)
+    >>> run = data_parallel_gd(data.X, data.Y, lr=0.1, steps=5, world_size=2)
+    >>> run.ranks_agree, run.n_steps, bool(run.loss[-1] < run.loss[0])
+    (True, 5, True)
     """
     X = as_2d(X, "X").astype(np.float32)
     Y = as_2d(Y, "Y", allow_1d=True, what="n_outputs").astype(np.float32)

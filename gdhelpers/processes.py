@@ -116,9 +116,11 @@ def launch(
 
     Examples
     --------
-    With ``def hello(rank, world_size): return f"{rank} of {world_size}"`` in a module
-    ``my_workers.py``, ``launch(my_workers.hello, world_size=2)`` returns
-    ``['0 of 2', '1 of 2']``.
+    A worker must be importable (defined in a module). This module's test worker sleeps for
+    the given seconds, then returns its rank; the results come back in rank order:
+
+    >>> launch(_sleeping_worker, (0.0,), world_size=2, timeout=60)
+    [0, 1]
     """
     world_size = check_int(world_size, "world_size")
     timeout = check_positive(timeout, "timeout")

@@ -90,6 +90,15 @@ def check(name: str, answer: Any) -> bool:
     -------
     bool
         True when the answer is correct. Never raises because of the answer.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ok = check("01.mse_gradient", lambda x, y, w: np.mean(2 * x * (w * x - y)))
+    Correct! (01.mse_gradient)
+    >>> total = lambda x, y, w: np.sum(2 * x * (w * x - y))  # a sum, not a mean
+    >>> ok = check("01.mse_gradient", total)  # doctest: +ELLIPSIS
+    Not quite (01.mse_gradient): ...
     """
     ex = _get(name)
     if answer is None or answer is Ellipsis:
@@ -140,12 +149,24 @@ def _watch(answer: Any) -> tuple[Any, Callable[[], bool]]:
 
 
 def hint(name: str) -> None:
-    """Print the hint of exercise ``name``."""
+    """Print the hint of exercise ``name``.
+
+    Examples
+    --------
+    >>> hint("01.mse_gradient")  # doctest: +ELLIPSIS
+    Hint (01.mse_gradient): ...
+    """
     print(f"Hint ({name}): {_get(name).hint}")
 
 
 def solution(name: str) -> None:
-    """Print a reference solution of exercise ``name``."""
+    """Print a reference solution of exercise ``name``.
+
+    Examples
+    --------
+    >>> solution("01.mse_gradient")  # doctest: +ELLIPSIS
+    def ...
+    """
     print(_get(name).solution.rstrip())
 
 
