@@ -107,6 +107,6 @@ bench: $(STAMP) ## Benchmark ratios to bench/latest.json (ARGS=--with-suite also
 	@$(PY) bench/run.py $(ARGS)
 
 clean: ## Remove .venv, build/ and every cache
-	rm -rf $(VENV) build .pytest_cache .ruff_cache .hypothesis .coverage
+	rm -rf $(VENV) build .pytest_cache .ruff_cache .hypothesis .coverage .coverage.* *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 	find . -name .ipynb_checkpoints -type d -prune -exec rm -rf {} +
