@@ -17,6 +17,7 @@ from .data import (
 )
 from .exercises import check, hint, solution
 from .grads import GradCheck, gradcheck, numerical_gradient
+from .history import History
 from .losses import linear_predict, mse, mse_grad
 from .optimizers import OptimizerRun, run_optimizer
 from .parallel import ParallelRun, data_parallel_gd
@@ -24,7 +25,7 @@ from .plots import plot_fit, plot_loss_curve_1d, plot_loss_surface, plot_losses
 from .processes import WorkerError, free_port, launch
 from .repro import seed_everything, torch_generator
 from .stability import lr_stability_bound, per_sample_stability_bounds, sgd_stability_bound
-from .train import History, fit_linear
+from .train import fit_linear
 from .versions import check_versions
 
 __all__ = [  # data
@@ -44,7 +45,8 @@ __all__ += [  # stability
     "sgd_stability_bound",
 ]
 __all__ += ["lstsq_fit"]  # closed_form
-__all__ += ["History", "fit_linear"]  # train
+__all__ += ["History"]  # history
+__all__ += ["fit_linear"]  # train
 __all__ += ["plot_fit", "plot_loss_curve_1d", "plot_loss_surface", "plot_losses"]  # plots
 __all__ += ["seed_everything", "torch_generator"]  # repro
 __all__ += ["OptimizerRun", "run_optimizer"]  # optimizers

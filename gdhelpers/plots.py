@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 
 from ._validate import as_2d, as_float_array, check_choice, check_same_n
 from .closed_form import lstsq_fit
-from .train import History
+from .history import History
 
 __all__ = ["plot_fit", "plot_loss_curve_1d", "plot_loss_surface", "plot_losses"]
 
