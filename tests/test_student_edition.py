@@ -335,3 +335,14 @@ def test_html_export(tmp_path, capsys):
     assert export_html.main([str(first), "--out", str(tmp_path)]) == 1
     assert export_html.main([str(tmp_path / "missing.ipynb")]) == 2
     assert "must not be the folder of the notebooks" in capsys.readouterr().err
+
+
+def test_course_tools_name_a_missing_notebook(tmp_path, capsys):
+    import export_html
+
+    missing = tmp_path / "missing.ipynb"
+    assert export_html.main([str(missing), "--out", str(tmp_path / "html")]) == 2
+    assert student.main([str(missing), "--out", str(tmp_path / "st")]) == 2
+    err = capsys.readouterr().err
+    assert f"html: notebook {str(missing)!r} not found" in err
+    assert f"student: notebook {str(missing)!r} not found" in err

@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+from course_notebooks import course_notebooks
 from jinja2 import DictLoader
 from nbconvert import HTMLExporter
 
@@ -175,13 +176,8 @@ def main(argv: list[str] | None = None) -> int:
         f"the web, or 'auto' (default): {LOCAL_MATHJAX} when installed, else the web",
     )
     args = parser.parse_args(argv)
-    notebooks = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    missing = [p for p in notebooks if not p.is_file() or p.suffix != ".ipynb"]
-    if missing or not notebooks:
-        for p in missing:
-            print(f"html: notebook {str(p)!r} not found", file=sys.stderr)
-        if not notebooks:
-            print("html: no notebooks found in notebooks/", file=sys.stderr)
+    notebooks = course_notebooks(args.notebooks, "html")
+    if notebooks is None:
         return 2
     if args.mathjax == "auto":
         mathjax = LOCAL_MATHJAX if (LOCAL_MATHJAX / "MathJax.js").is_file() else None

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+from course_notebooks import course_notebooks
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
@@ -177,13 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
     args = parser.parse_args(argv)
-    notebooks = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    missing = [p for p in notebooks if not p.is_file() or p.suffix != ".ipynb"]
-    if missing or not notebooks:
-        for p in missing:
-            print(f"student: notebook {str(p)!r} not found", file=sys.stderr)
-        if not notebooks:
-            print("student: no notebooks found in notebooks/", file=sys.stderr)
+    notebooks = course_notebooks(args.notebooks, "student")
+    if notebooks is None:
         return 2
     try:
         summaries = build(notebooks, args.out)
