@@ -89,7 +89,10 @@ def check_versions(
         for row in rows:
             print(f"{row[0]:<12} {row[1]:<12} {row[2]:<12} {row[3]}")
         if all_ok:
-            print("All versions match the pins: your outputs will match the recorded ones.")
+            print(
+                "All versions match the pins: the numbers you see will be the recorded ones, "
+                "up to one unit in a last printed digit."
+            )
         else:
             print(
                 "Some versions differ from the pins: numbers may differ from the recorded ones.\n"
