@@ -1,4 +1,4 @@
-"""Suite-wide pytest settings: the kernel environment for nbval, and a guard against empty runs."""
+"""Suite-wide pytest settings: nbval's kernel environment and rounding rule, an empty-run guard."""
 
 from __future__ import annotations
 
@@ -9,9 +9,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))
 import kernel_env
+import nbval_rounding
 
 # Kernels started by nbval inherit this environment (same as `make record`).
 kernel_env.apply()
+# nbval accepts outputs that differ only by rounding in the last printed digit (the rule of
+# tools/outputs_compare.py, also used by `make record`); everything else must match exactly.
+nbval_rounding.install()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
