@@ -23,7 +23,7 @@ from .optimizers import OptimizerRun, run_optimizer
 from .parallel import ParallelRun, data_parallel_gd
 from .plots import plot_fit, plot_loss_curve_1d, plot_loss_surface, plot_losses
 from .processes import WorkerError, free_port, launch
-from .repro import seed_everything, torch_generator
+from .repro import describe_device, seed_everything, torch_generator
 from .stability import lr_stability_bound, per_sample_stability_bounds, sgd_stability_bound
 from .train import fit_linear
 from .versions import check_versions
@@ -48,7 +48,7 @@ __all__ += ["lstsq_fit"]  # closed_form
 __all__ += ["History"]  # history
 __all__ += ["fit_linear"]  # train
 __all__ += ["plot_fit", "plot_loss_curve_1d", "plot_loss_surface", "plot_losses"]  # plots
-__all__ += ["seed_everything", "torch_generator"]  # repro
+__all__ += ["describe_device", "seed_everything", "torch_generator"]  # repro
 __all__ += ["OptimizerRun", "run_optimizer"]  # optimizers
 __all__ += ["WorkerError", "free_port", "launch"]  # processes
 __all__ += ["ParallelRun", "data_parallel_gd"]  # parallel

@@ -1,10 +1,12 @@
 """Data sets of the course: the same numbers as the source tutorials, plus a fast generator.
 
-* :func:`toy_data` -- ``y = 2x`` on four points (seed 000, "Gradient Descent using NumPy vs
-  PyTorch");
-* :func:`crops_data` -- the crop-yield table (seed 001): temperature, rainfall and humidity
-  of five regions, and their yields of apples and oranges;
-* :func:`noisy_line` -- ``y = -5x + noise`` on 100 points (seed 004), with a seeded noise;
+* :func:`toy_data` -- ``y = 2x`` on four points (the original tutorial "Gradient Descent using
+  NumPy vs PyTorch" of Patrick Loeber's PyTorch tutorial series);
+* :func:`crops_data` -- the crop-yield table of the original tutorial "Linear Regression and
+  Gradient Descent using basic pytorch operations": temperature, rainfall and humidity of five
+  regions, and their yields of apples and oranges;
+* :func:`noisy_line` -- ``y = -5x + noise`` on 100 points (the original tutorial "Implementing
+  Gradient Descent in PyTorch", Machine Learning Mastery), with a seeded noise;
 * :func:`make_regression` -- a random linear regression problem of any size.
 """
 
@@ -70,7 +72,9 @@ def toy_data(*, backend: str = "numpy", column: bool = False) -> tuple[Array, Ar
 
 
 def crops_data(*, backend: str = "numpy") -> tuple[Array, Array]:
-    """The crop-yield table of seed 001: five regions, three inputs, two targets.
+    """Crop yields of five regions: three inputs, two targets (notebook 04's original tutorial).
+
+    The tutorial is "Linear Regression and Gradient Descent using basic pytorch operations".
 
     Parameters
     ----------
@@ -99,7 +103,10 @@ def crops_data(*, backend: str = "numpy") -> tuple[Array, Array]:
 
 
 def noisy_line(*, seed: int = 0, noise: float = 0.4, backend: str = "torch") -> tuple[Array, Array]:
-    """The 100 points of ``y = -5x + noise`` of seed 004, with a reproducible noise.
+    """The 100 points of ``y = -5x + noise`` of notebook 05's original tutorial.
+
+    The tutorial is "Implementing Gradient Descent in PyTorch" (Machine Learning Mastery); the
+    noise here is reproducible.
 
     ``X = torch.arange(-5, 5, 0.1).view(-1, 1)`` and
     ``Y = -5 X + noise * torch.randn(X.shape, generator=torch.Generator().manual_seed(seed))``.
@@ -113,7 +120,8 @@ def noisy_line(*, seed: int = 0, noise: float = 0.4, backend: str = "torch") -> 
     noise : float
         Standard deviation of the Gaussian noise (>= 0).
     backend : {"torch", "numpy"}
-        Torch tensors (the default, as in the seed) or NumPy arrays holding the same numbers.
+        Torch tensors (the default, as in the original tutorial) or NumPy arrays holding the
+        same numbers.
 
     Returns
     -------

@@ -2,6 +2,10 @@
 
 Every function draws on ``ax`` (a new ``figsize=(6, 4)`` figure when None) and returns the
 Axes; none calls ``plt.show()`` -- the notebook cell does.
+
+Runs are coloured by their position in the dict passed: the first run is ``"C0"``, the second
+``"C1"``, ... in :func:`plot_losses` and :func:`plot_loss_surface` alike, so the same dict
+gives each run the same colour in both plots.
 """
 
 from __future__ import annotations
@@ -20,6 +24,16 @@ from .history import History
 __all__ = ["plot_fit", "plot_loss_curve_1d", "plot_loss_surface", "plot_losses"]
 
 _X_LABELS = {"epoch": "epoch", "step": "step", "grad_evals": "per-sample gradient evaluations"}
+
+# Markers of plot_loss_surface. The minimum has a colour no run gets (runs use C0-C9); start
+# and end are drawn in each run's colour and explained once in the legend, in grey.
+_MINIMUM_COLOR = "black"
+_LEGEND_GREY = "0.45"
+
+
+def _run_color(i: int) -> str:
+    """Colour of the ``i``-th run of a dict (0-based): ``"C0"``, ``"C1"``, ... cycling after 10."""
+    return f"C{i % 10}"
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -69,7 +83,8 @@ def plot_losses(
     Parameters
     ----------
     runs : dict
-        ``label -> History`` or ``label -> 1-D sequence of losses``.
+        ``label -> History`` or ``label -> 1-D sequence of losses``. The i-th run is drawn in
+        colour ``f"C{i}"``, as in :func:`plot_loss_surface`.
     ax : matplotlib Axes, optional
     log : bool
         Logarithmic loss axis (shows linear convergence as a straight line).
@@ -97,9 +112,9 @@ def plot_losses(
             f"{type(runs).__name__} instead. Wrap one run as {{'my run': history}}."
         )
     ax = _axes(ax)
-    for label, run in runs.items():
+    for i, (label, run) in enumerate(runs.items()):
         xs, losses = _curve(run, x)
-        ax.plot(xs, losses, label=str(label))
+        ax.plot(xs, losses, color=_run_color(i), label=str(label))
     ax.set_xlabel(_X_LABELS[x])
     ax.set_ylabel("MSE loss")
     if log:
@@ -208,8 +223,10 @@ def plot_loss_surface(
         The window of the plot.
     paths : dict, optional
         ``label -> History`` (its ``weights[:, 0, 0]`` and ``biases[:, 0]``) or
-        ``label -> array (m, 2)`` of (w, b) pairs. Each is drawn with markers; its start is a
-        square and its end a cross.
+        ``label -> array (m, 2)`` of (w, b) pairs. The i-th path is drawn in colour
+        ``f"C{i}"``, as in :func:`plot_losses` (pass the same dict to both); its start is a
+        square and its end a cross in that colour, explained once in the legend ("start",
+        "end", in grey).
     ax : matplotlib Axes, optional
     levels : int
         Number of contour levels.
@@ -221,14 +238,14 @@ def plot_loss_surface(
     Returns
     -------
     matplotlib Axes
-        The least-squares minimum is marked with a star.
+        The least-squares minimum is marked with a black star, a colour no path gets.
 
     Examples
     --------
     >>> X, Y = [1.0, 2.0, 3.0, 4.0], [2.0, 4.0, 6.0, 8.0]
     >>> ax = plot_loss_surface(X, Y, w_range=(0, 4), b_range=(-2, 2), paths={"p": [[0, 0], [1, 1]]})
-    >>> sorted(line.get_label() for line in ax.lines if not line.get_label().startswith("_"))
-    ['minimum', 'p']
+    >>> ax.get_legend_handles_labels()[1]
+    ['p', 'start', 'end', 'minimum']
     """
     x, y = _line_data(X, Y)
     ws = np.linspace(*w_range, resolution)
@@ -244,12 +261,17 @@ def plot_loss_surface(
     ax.contour(W, B, L, levels=contour_levels, cmap="viridis", linewidths=0.8)
     for i, (label, run) in enumerate((paths or {}).items()):
         p = _path(run)
-        color = f"C{(i + 1) % 10}"
+        color = _run_color(i)
         ax.plot(p[:, 0], p[:, 1], "o-", color=color, ms=3, lw=1, label=str(label))
-        ax.plot(*p[0], "s", color=color, ms=7)
-        ax.plot(*p[-1], "X", color=color, ms=8)
+        ax.plot(*p[0], "s", color=color, ms=7, label="_start")
+        ax.plot(*p[-1], "X", color=color, ms=8, label="_end")
+    if paths:
+        # one legend entry each for the markers; empty lines, so that a later ax.legend()
+        # (a notebook moving the legend) still finds them
+        ax.plot([], [], "s", color=_LEGEND_GREY, ms=7, label="start")
+        ax.plot([], [], "X", color=_LEGEND_GREY, ms=8, label="end")
     (w_best,), b_best = lstsq_fit(x, y)
-    ax.plot(w_best[0], b_best[0], "*", color="red", ms=14, label="minimum")
+    ax.plot(w_best[0], b_best[0], "*", color=_MINIMUM_COLOR, ms=14, mec="white", label="minimum")
     ax.set_xlim(*w_range)
     ax.set_ylim(*b_range)
     ax.set_xlabel("w")

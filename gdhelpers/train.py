@@ -108,7 +108,8 @@ def fit_linear(
 
     Examples
     --------
-    Seed 000's ``y = 2x`` (its gradient is a sum, 4 times the mean, so its lr 0.01 is 0.04 here):
+    The ``y = 2x`` of the original tutorial "Gradient Descent using NumPy vs PyTorch" (its
+    gradient is a sum, 4 times the mean, so its lr 0.01 is 0.04 here):
 
     >>> X, Y = [1.0, 2.0, 3.0, 4.0], [2.0, 4.0, 6.0, 8.0]
     >>> hist = fit_linear(X, Y, lr=0.04, epochs=10, bias=False)

@@ -13,7 +13,7 @@ import torch
 
 import gdhelpers as gd
 from gdhelpers.exercises import _core, _load_all
-from gdhelpers.exercises._core import _REGISTRY, diagnose, exercise
+from gdhelpers.exercises._core import _REGISTRY, diagnose, diagnose_cases, exercise
 
 X = np.array([1.0, 2.0, 3.0, 4.0])
 Y = 2 * X
@@ -130,7 +130,7 @@ def test_no_answer_yet(registered, capsys, answer):
         (lambda x, y, w: {"a": 1}, "got dict"),
         (lambda x: 0.0, "your code raised TypeError"),
         (lambda x, y, w: 1 / 0, "your code raised ZeroDivisionError: division by zero"),
-        (lambda x, y, w: np.ones(3), "has shape (3,) but should have shape ()"),
+        (lambda x, y, w: np.ones(3), "should be one number; got an array of shape (3,)"),
     ],
 )
 def test_garbage_is_rejected_without_a_traceback(registered, capsys, answer, words):
@@ -191,9 +191,11 @@ EXPECTED = np.array([[1.0, -2.0, 3.0]])
         (-EXPECTED, r"wrong sign"),
         (5 * EXPECTED, r"^your x is 5 times too large: you summed over the 5 samples"),
         (EXPECTED / 5, r"^your x is 5 times too small"),
-        (2 * EXPECTED, r"off by a factor of 2: check the factor 2"),
+        (2 * EXPECTED, r"off by a factor of 2: check the factor 2 that comes from diff"),
         (0.5 * EXPECTED, r"off by a factor of 0\.5: check the factor 2"),
-        (3 * EXPECTED, r"off by a factor of 3; the direction is right"),
+        (3 * EXPECTED, r"^your x is off by a factor of 3 in every entry: the entries are right "),
+        (-3 * EXPECTED, r"^your x is off by a factor of -3 in every entry: the sign is wrong"),
+        (0 * EXPECTED, r"^your x is all zeros, but the expected values are not\.$"),
         (np.array([[1.0, np.nan, 3.0]]), r"contains NaN or infinity"),
         (np.array([[1.0, np.inf, 3.0]]), r"contains NaN or infinity"),
         (
@@ -218,8 +220,9 @@ def test_diagnose_names_the_mistake(got, pattern):
 
 def test_diagnose_without_n_does_not_guess_a_sample_count():
     message = diagnose(5 * EXPECTED, EXPECTED)
-    assert (
-        message == "your result is off by a factor of 5; the direction is right, the size is not."
+    assert message == (
+        "your result is off by a factor of 5 in every entry: the entries are right relative to "
+        "each other, their size is not."
     )
 
 
@@ -285,3 +288,129 @@ def test_not_a_function_message(answer, signature, message):
 def test_course_exercises_print_the_not_a_function_message(capsys, name, line):
     assert gd.check(name, 42) is False
     assert capsys.readouterr().out.splitlines()[0] == line
+
+
+# ---------------------------------------------------------------- reported false messages
+
+
+@pytest.mark.parametrize(("got", "expected"), [(-0.3, 3.0), (0.0, 3.0), (-6.0, 3.0), (1.0, 3.0)])
+def test_a_wrong_number_is_not_called_the_right_direction(got, expected):
+    message = diagnose(got, expected, what="your x")
+    assert "direction is right" not in message
+    assert message == f"your x has a wrong value: expected {expected:g}, got {got:g}."
+
+
+@pytest.mark.parametrize("factor", [-5.0, -2.0, -0.5, -0.1, 0.0, 0.3, 3.0, 10.0])
+def test_diagnose_names_no_other_factor_of_a_single_number(factor):
+    message = diagnose(factor * 7.5, 7.5, what="your x", n=4)
+    assert message == f"your x has a wrong value: expected 7.5, got {factor * 7.5:g}."
+
+
+@pytest.mark.parametrize("factor", [-5.0, -2.0, -0.5, -0.1])
+def test_diagnose_never_calls_a_negative_factor_the_right_direction(factor):
+    message = diagnose(factor * EXPECTED, EXPECTED, what="your x")
+    assert "the sign is wrong" in message
+    assert "right" not in message.replace("the sign is wrong", "")
+
+
+SQUARE = "check the factor 2 that comes from differentiating the square."
+
+
+@pytest.mark.parametrize(
+    ("got", "message"),
+    [
+        (-7.5, "your x has the wrong sign: check the order of the subtraction."),
+        (30.0, "your x is 4 times too large: you summed over the 4 samples where the mean was "
+               "needed."),
+        (7.5 / 4, "your x is 4 times too small: divide by the number of samples only once."),
+        (15.0, f"your x is off by a factor of 2: {SQUARE}"),
+        (3.75, f"your x is off by a factor of 0.5: {SQUARE}"),
+    ],
+)  # fmt: skip
+def test_diagnose_names_the_typical_factors_of_a_single_number(got, message):
+    assert diagnose(got, 7.5, what="your x", n=4) == message
+
+
+def test_diagnose_factor_two_reason_can_be_changed_or_left_out():
+    assert diagnose(2 * EXPECTED, EXPECTED, factor_two="divide by 2 * eps") == (
+        "your result is off by a factor of 2: divide by 2 * eps."
+    )
+    assert diagnose(2 * EXPECTED, EXPECTED, factor_two=None) == (
+        "your result is off by a factor of 2 (twice the expected value)."
+    )
+    assert diagnose(0.5 * EXPECTED, EXPECTED, factor_two=None) == (
+        "your result is off by a factor of 0.5 (half the expected value)."
+    )
+
+
+def test_diagnose_two_samples_are_explained_as_the_factor_two():
+    # with n = 2 a factor 2 is ambiguous: the message does not claim a sum over 2 samples
+    assert "summed" not in diagnose(2 * EXPECTED, EXPECTED, n=2)
+    assert "factor of 2" in diagnose(2 * EXPECTED, EXPECTED, n=2)
+
+
+def test_diagnose_one_element_arrays_and_scalars():
+    assert diagnose(np.array([7.5]), 7.5) is None
+    assert diagnose(np.array([[1.0]]), 7.5) == "your result has a wrong value: expected 7.5, got 1."
+    assert diagnose(1.0, 0.0) == "your result has a wrong value: expected 0, got 1."
+
+
+# ---------------------------------------------------------------- diagnose_cases()
+
+WHERE = ["checked at w = 0", "checked at w = 1.5", "checked on 3 samples"]
+GRAD = [-30.0, -7.5, 2.0]
+N = [4, 4, 3]
+
+
+def test_diagnose_cases_right_answers():
+    assert diagnose_cases([-30.0, -7.5, 2.0], GRAD, what="g", where=WHERE, n=N) is None
+    assert diagnose_cases([np.float32(-30), torch.tensor(-7.5), np.array([2.0])], GRAD,
+                          what="g", where=WHERE) is None  # fmt: skip
+
+
+def test_diagnose_cases_names_a_factor_only_when_every_case_has_it():
+    # -30 everywhere is 4 times the expected value at w = 1.5, by coincidence
+    assert diagnose_cases([-30.0, -30.0, -30.0], GRAD, what="g", where=WHERE, n=N) == (
+        "g has a wrong value: expected -7.5, got -30 (checked at w = 1.5.)"
+    )
+    assert diagnose_cases([30.0, 7.5, -2.0], GRAD, what="g", where=WHERE) == (
+        "g has the wrong sign: check the order of the subtraction."
+    )
+    assert diagnose_cases([-60.0, -15.0, 4.0], GRAD, what="g", where=WHERE).startswith(
+        "g is off by a factor of 2: check the factor 2"
+    )
+
+
+def test_diagnose_cases_sum_over_samples():
+    same_n = diagnose_cases([-120.0, -30.0], GRAD[:2], what="g", where=WHERE[:2], n=N[:2])
+    assert (
+        same_n == "g is 4 times too large: you summed over the 4 samples where the mean was needed."
+    )
+    mixed = diagnose_cases([-120.0, -30.0, 6.0], GRAD, what="g", where=WHERE, n=N)
+    assert mixed == (
+        "g is n times too large, n the number of samples (4 times with 4 samples, 3 times with "
+        "3): you summed over the samples where the mean was needed."
+    )
+    assert diagnose_cases([-7.5, -7.5 / 4, 2.0 / 3], GRAD, what="g", where=WHERE, n=N).startswith(
+        "g is n times too small"
+    )
+
+
+def test_diagnose_cases_without_factors():
+    message = diagnose_cases([-60.0, -15.0, 4.0], GRAD, what="g", where=WHERE, factors=False)
+    assert message == "g has a wrong value: expected -30, got -60 (checked at w = 0.)"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (None, "g is None: did you forget the `return` statement?"),
+        ("x", "g should be a number or an array of numbers; got str instead."),
+        (np.ones(2), "g should be one number; got an array of shape (2,) instead."),
+        (float("nan"), "g contains NaN or infinity; check for a division by zero or a huge step."),
+    ],
+)
+def test_diagnose_cases_names_the_case_of_a_value_that_is_not_a_number(value, message):
+    assert diagnose_cases([-30.0, value, 2.0], GRAD, what="g", where=WHERE) == (
+        f"{message} (checked at w = 1.5.)"
+    )

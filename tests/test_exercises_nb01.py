@@ -26,22 +26,52 @@ def test_mse_gradient_correct(capsys):
 @pytest.mark.parametrize(
     ("answer", "words"),
     [
-        (lambda x, y, w: np.dot(2 * x, w * x - y).mean(), r"4 times too large.*summed"),
-        (lambda x, y, w: np.mean(2 * x * (y - w * x)), r"wrong sign"),
-        (lambda x, y, w: np.mean(2 * (w * x - y)), r"forgot a factor x"),
-        (lambda x, y, w: np.mean(x * (w * x - y)), r"factor of 0\.5.*factor 2"),
-        (lambda x, y, w: 2 * x * (w * x - y), r"shape"),
+        (
+            lambda x, y, w: np.dot(2 * x, w * x - y).mean(),  # a sum: np.dot already adds up
+            r"^Not quite \(01\.mse_gradient\): your gradient is n times too large, n the number "
+            r"of samples \(4 times with 4 samples, 3 times with 3, 6 times with 6\): you summed "
+            r"over the samples where the mean was needed\.$",
+        ),
+        (
+            lambda x, y, w: np.mean(2 * x * (w * x - y)) / len(x),  # a mean taken twice
+            r"your gradient is n times too small, .*divide by the number of samples only once",
+        ),
+        (lambda x, y, w: np.mean(2 * x * (y - w * x)), r"your gradient has the wrong sign"),
+        (lambda x, y, w: np.mean(2 * (w * x - y)), r"you forgot a factor x: by the chain rule"),
+        (
+            lambda x, y, w: np.mean(x * (w * x - y)),  # the 1/2-MSE convention
+            r"your gradient is off by a factor of 0\.5: check the factor 2 that comes from "
+            r"differentiating the square\.",
+        ),
+        (
+            lambda x, y, w: np.mean(4 * x * (w * x - y)),
+            r"your gradient is off by a factor of 2: check the factor 2",
+        ),
+        (
+            lambda x, y, w: 2 * x * (w * x - y),  # no mean at all
+            r"your gradient should be one number; got an array of shape \(4,\) instead\. "
+            r"\(checked at w = 0\.0 with x = \[1\.0, 2\.0, 3\.0, 4\.0\]\.\)",
+        ),
+        (
+            lambda x, y, w: np.mean(2 * x * (w * x - y)) + 1.0,
+            r"your gradient has a wrong value: expected -30, got -29 \(checked at w = 0\.0",
+        ),
+        (lambda x, y, w: None, r"your gradient is None: did you forget the `return`"),
     ],
 )
 def test_mse_gradient_mistakes(capsys, answer, words):
     assert gd.check("01.mse_gradient", answer) is False
-    assert re.search(words, capsys.readouterr().out)
+    out = capsys.readouterr().out
+    assert re.search(words, out.splitlines()[0]), out
 
 
 def test_mse_gradient_tries_other_inputs(capsys):
-    # right only on the notebook's data at w = 0 (where the gradient is -30)
+    # right only on the notebook's data at w = 0 (where the gradient is -30); at w = 1.5 it is
+    # 4 times the right -7.5 by coincidence, which is no sum over the samples
     assert gd.check("01.mse_gradient", lambda x, y, w: -30.0) is False
-    assert "checked at w = 1.5" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "summed" not in out and "times too large" not in out
+    assert "wrong value: expected -7.5, got -30 (checked at w = 1.5" in out
 
 
 def test_contraction_factor_correct(capsys):
@@ -52,16 +82,33 @@ def test_contraction_factor_correct(capsys):
 @pytest.mark.parametrize(
     ("answer", "words"),
     [
-        (lambda x, lr: 1 - lr * 2 * np.sum(x**2), r"SUM of x\*\*2"),
-        (lambda x, lr: lr * 2 * np.mean(x**2), r"1 minus that"),
-        (lambda x, lr: 1 - lr * np.mean(x**2), r"factor 2"),
-        (lambda x, lr: 1 + lr * 2 * np.mean(x**2), r"wrong sign"),
-        (lambda x, lr: 0.85, r"the factor is not"),
+        (
+            lambda x, lr: 1 - lr * 2 * np.sum(x**2),
+            r"you used the SUM of x\*\*2: that is the factor of the original tutorial's",
+        ),
+        (
+            lambda x, lr: lr * 2 * np.mean(x**2),
+            r"you returned lr \* 2 \* mean\(x\*\*2\); .*1 minus",
+        ),
+        (lambda x, lr: 1 - lr * np.mean(x**2), r"you forgot the factor 2 that comes from diff"),
+        (lambda x, lr: 1 + lr * 2 * np.mean(x**2), r"wrong sign: a gradient step moves AGAINST"),
+        (
+            lambda x, lr: 0.85,  # right for the first case only
+            r"your factor has a wrong value: expected -0\.5, got 0\.85 \(checked with "
+            r"x = \[1\.0, 2\.0, 3\.0, 4\.0\], lr = 0\.1\.\)",
+        ),
+        (
+            lambda x, lr: 2 * (1 - lr * 2 * np.mean(x**2)),  # a factor 2 here is no typical slip
+            r"your factor has a wrong value: expected 0\.85, got 1\.7 ",
+        ),
+        (lambda x, lr: np.array([0.5, 0.5]), r"your factor should be one number; got an array"),
     ],
 )
 def test_contraction_factor_mistakes(capsys, answer, words):
     assert gd.check("01.contraction_factor", answer) is False
-    assert re.search(words, capsys.readouterr().out)
+    out = capsys.readouterr().out
+    assert re.search(words, out), out
+    assert "seed" not in out
 
 
 def test_function_expected_message(capsys):

@@ -50,6 +50,15 @@ def step_loss_after_update(w, x, y, lr):
     return ((w * x - y) ** 2).mean().item()
 
 
+def step_zero_first(w, x, y, lr):
+    loss = ((w * x - y) ** 2).mean()
+    loss.backward()
+    w.grad.zero_()  # too early: the update below uses a zero gradient
+    with torch.no_grad():
+        w -= lr * w.grad
+    return loss.item()
+
+
 def step_wrong_lr(w, x, y, lr):
     return train_step(w, x, y, 4 * lr)
 
@@ -68,19 +77,56 @@ def test_autograd_gradient_tensor_result_accepted(capsys):
     assert gd.check("02.autograd_gradient", as_tensor) is True
 
 
+def gradient_of_sum(x, y, w):
+    w = torch.tensor(float(w), requires_grad=True)
+    ((w * x - y) ** 2).sum().backward()  # .sum() where the loss is a mean
+    return w.grad.item()
+
+
+def gradient_of_half_mse(x, y, w):
+    w = torch.tensor(float(w), requires_grad=True)
+    (0.5 * ((w * x - y) ** 2).mean()).backward()  # the 1/2-MSE convention of other texts
+    return w.grad.item()
+
+
+def returns_the_loss(x, y, w):
+    w = torch.tensor(float(w), requires_grad=True)
+    loss = ((w * x - y) ** 2).mean()
+    loss.backward()
+    return loss.item()
+
+
 @pytest.mark.parametrize(
     ("answer", "words"),
     [
-        (lambda x, y, w: 4 * autograd_gradient(x, y, w), r"4 times too large"),
-        (lambda x, y, w: -autograd_gradient(x, y, w), r"wrong sign"),
-        (lambda x, y, w: None, r"returned None"),
-        (lambda x, y, w: [1.0, 2.0], r"one number"),
-        (lambda x, y, w: -30.0, r"checked at w = 1.5"),
+        (
+            gradient_of_sum,
+            r"your gradient is n times too large, n the number of samples \(4 times with 4 "
+            r"samples, 3 times with 3, 6 times with 6\): you summed over the samples",
+        ),
+        (
+            gradient_of_half_mse,
+            r"your gradient is off by a factor of 0\.5: the loss is mean\(\(w\*x - y\)\*\*2\), "
+            r"with no factor 2 or 1/2 in front\.",
+        ),
+        (lambda x, y, w: -autograd_gradient(x, y, w), r"your gradient has the wrong sign"),
+        (returns_the_loss, r"you returned the loss; return its gradient"),
+        (lambda x, y, w: None, r"your function returned None"),
+        (lambda x, y, w: [1.0, 2.0], r"should return one number"),
+        (
+            lambda x, y, w: -30.0,  # 4 times the right value at w = 1.5, by coincidence
+            r"your gradient has a wrong value: expected -7\.5, got -30 \(checked at w = 1\.5 ",
+        ),
+        (
+            lambda x, y, w: 4 * autograd_gradient(x, y, w),  # 4 is no sample count of every case
+            r"your gradient has a wrong value: expected -30, got -120 \(checked at w = 0\.0 ",
+        ),
     ],
 )
 def test_autograd_gradient_mistakes(capsys, answer, words):
     assert gd.check("02.autograd_gradient", answer) is False
-    assert re.search(words, capsys.readouterr().out)
+    out = capsys.readouterr().out
+    assert re.search(words, out), out
 
 
 def test_train_step_correct(capsys):
@@ -88,15 +134,85 @@ def test_train_step_correct(capsys):
     assert "Correct!" in capsys.readouterr().out
 
 
+def step_sum_loss(w, x, y, lr):
+    loss = ((w * x - y) ** 2).sum()
+    loss.backward()
+    with torch.no_grad():
+        w -= lr * w.grad
+    w.grad.zero_()
+    return loss.item()
+
+
+def step_uphill(w, x, y, lr):
+    loss = ((w * x - y) ** 2).mean()
+    loss.backward()
+    with torch.no_grad():
+        w += lr * w.grad
+    w.grad.zero_()
+    return loss.item()
+
+
+def step_returns_garbage(w, x, y, lr):
+    train_step(w, x, y, lr)
+    return 1.0
+
+
 @pytest.mark.parametrize(
     ("answer", "words"),
     [
-        (step_without_zero, r"not 0: call w\.grad\.zero_\(\)"),
-        (step_rebinding, r"w did not change.*IN PLACE"),
-        (step_loss_after_update, r"loss BEFORE the update"),
-        (step_wrong_lr, r"w after step 1"),
+        (step_without_zero, r"after step 1 w\.grad is .*, not 0: call w\.grad\.zero_\(\) after"),
+        (step_rebinding, r"w did not change\. Update it IN PLACE .*new local tensor"),
+        (
+            step_zero_first,
+            r"w did not change and w\.grad is 0: you called w\.grad\.zero_\(\) BEFORE the update",
+        ),
+        (
+            step_loss_after_update,
+            r"you returned 21\.675 at step 1: that is the loss AFTER the update\. Return the loss "
+            r"BEFORE the update, 30,",
+        ),
+        (
+            step_wrong_lr,
+            r"in step 1 w moved by 1\.2, but a step of -lr \* w\.grad moves it by 0\.3: use the lr",
+        ),
+        (
+            step_sum_loss,
+            r"your loss is 4 times too large, and so is the step: you summed the squared errors",
+        ),
+        (step_uphill, r"in step 1 w moved the wrong way: a gradient step goes AGAINST"),
+        (
+            step_returns_garbage,
+            r"you returned 1 at step 1, but the loss before the update was 30: "
+            r"return loss\.item\(\)",
+        ),
+        (lambda w, x, y, lr: train_step(w, x, y, lr) and None, r"return the loss as one number"),
     ],
 )
 def test_train_step_mistakes(capsys, answer, words):
     assert gd.check("02.train_step", answer) is False
-    assert re.search(words, capsys.readouterr().out, re.S)
+    out = capsys.readouterr().out
+    assert re.search(words, out, re.S), out
+
+
+def test_train_step_zero_before_update_is_not_called_rebinding(capsys):
+    assert gd.check("02.train_step", step_zero_first) is False
+    out = capsys.readouterr().out
+    assert "new local tensor" not in out
+    assert "BEFORE the update" in out
+
+
+def test_reference_solutions_pass(capsys):
+    from gdhelpers.exercises import nb02
+
+    assert gd.check("02.autograd_gradient", nb02._autograd_gradient_reference)
+    assert gd.check("02.train_step", nb02._train_step_reference)
+
+
+def test_train_step_must_keep_w_trainable(capsys):
+    def detaches(w, x, y, lr):
+        loss = train_step(w, x, y, lr)
+        w.requires_grad_(False)
+        return loss
+
+    assert gd.check("02.train_step", detaches) is False
+    assert "w must stay a leaf tensor with requires_grad=True" in capsys.readouterr().out

@@ -48,6 +48,11 @@ def train_wrong_lr(model, X, Y, lr, n_iters):
     return train_linear(model, X, Y, lr / 2, n_iters)
 
 
+def train_losses_after_update(model, X, Y, lr, n_iters):
+    train_linear(model, X, Y, lr, n_iters)
+    return [nn.MSELoss()(model(X), Y).item()] * n_iters
+
+
 def least_squares_line(x, y):
     xc, yc = x - x.mean(), y - y.mean()
     w = np.sum(xc * yc) / np.sum(xc**2)
@@ -73,7 +78,8 @@ def test_train_linear_keeps_global_rng():
         (train_no_zero_grad, r"accumulate.*zero_grad"),
         (train_no_step, r"did not change.*optimizer\.step"),
         (train_short_list, r"returned 4 losses for 5 iterations"),
-        (train_wrong_lr, r"trained \[w, b\]"),
+        (train_wrong_lr, r"the trained \[w, b\] does not match the expected values"),
+        (train_losses_after_update, r"your list of losses does not match .* before the update"),
         (lambda *args: None, r"returned None"),
         (lambda *args: "abc", r"list of numbers"),
     ],
@@ -93,10 +99,16 @@ def test_least_squares_line_correct(capsys):
     [
         (lambda x, y: (np.sum(x * y) / np.sum(x**2), 0.0), r"THROUGH THE ORIGIN"),
         (lambda x, y: least_squares_line(x, y)[::-1], r"return the slope first"),
-        (lambda x, y: (2.0, 0.0), r"your \(w, b\)"),
+        (lambda x, y: (2.0, 0.0), r"your \(w, b\) does not match the expected values"),
+        (
+            lambda x, y: tuple(2 * v for v in least_squares_line(x, y)),
+            r"your \(w, b\) is off by a factor of 2 \(twice the expected value\)\. \(x = ",
+        ),
         (lambda x, y: 2.0, r"return two numbers"),
     ],
 )
 def test_least_squares_line_mistakes(capsys, answer, words):
     assert gd.check("03.least_squares_line", answer) is False
-    assert re.search(words, capsys.readouterr().out)
+    out = capsys.readouterr().out
+    assert re.search(words, out), out
+    assert "differentiating the square" not in out

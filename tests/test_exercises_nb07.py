@@ -54,6 +54,10 @@ def cd_no_2(f, x, eps=1e-6):
     return 2 * cd_right(f, x, eps)
 
 
+def cd_by_4_eps(f, x, eps=1e-6):
+    return cd_right(f, x, eps) / 2
+
+
 def cd_mutates(f, x, eps=1e-6):
     grad = np.zeros(x.shape)
     for i in np.ndindex(x.shape):
@@ -92,7 +96,12 @@ def test_central_difference_right(capsys, answer):
     ("answer", "words"),
     [
         (cd_forward, "one-sided difference"),
-        (cd_no_2, "Divide by 2 * eps"),
+        (
+            cd_no_2,
+            "your gradient is off by a factor of 2: divide by 2 * eps, once: x - eps and "
+            "x + eps are 2 * eps apart.",
+        ),
+        (cd_by_4_eps, "your gradient is off by a factor of 0.5: divide by 2 * eps, once"),
         (cd_mutates, "changed x"),
         (cd_flat, "reshape them"),
         (cd_sign, "wrong sign"),
@@ -102,7 +111,8 @@ def test_central_difference_right(capsys, answer):
 def test_central_difference_mistakes(capsys, answer, words):
     ok, out = _verdict(capsys, "07.central_difference", answer)
     assert not ok
-    assert words in out
+    assert words in out, out
+    assert "differentiating the square" not in out
 
 
 # ---------------------------------------------------------------- 07.relative_error
@@ -122,6 +132,17 @@ def rel_nan(a, b):
 def rel_by_b(a, b):
     diff = np.abs(a - b)
     return float(np.max(np.where(diff > 0, diff / np.where(b == 0, 1, np.abs(b)), 0)))
+
+
+def rel_by_a(a, b):
+    diff = np.abs(a - b)
+    return float(np.max(np.where(diff > 0, diff / np.where(a == 0, 1, np.abs(a)), 0)))
+
+
+def rel_mean(a, b):
+    diff = np.abs(a - b)
+    scale = np.maximum(np.abs(a), np.abs(b))
+    return float(np.mean(np.where(scale > 0, diff / np.where(scale > 0, scale, 1), 0)))
 
 
 def rel_by_sum(a, b):
@@ -150,7 +171,14 @@ def test_relative_error_right(capsys):
     ("answer", "words"),
     [
         (rel_nan, "0/0"),
-        (rel_by_b, "only one of the two"),
+        (rel_by_b, "you divided by |b| only; divide by the larger of the two"),
+        (rel_by_a, "you divided by |a| only; divide by the larger of the two"),
+        (rel_mean, "you averaged the entry-wise errors; return the LARGEST one"),
+        (
+            lambda a, b: 0.5,  # right for the first two cases only
+            "your relative error has a wrong value: expected 0.0909091, got 0.5 (checked with "
+            "a = [1.0, -2.0, 0.0], b = [1.0, -2.2, 0.0].)",
+        ),
         (rel_by_sum, "|a| + |b|"),
         (rel_array, "ONE number"),
         (rel_no_abs, "your relative error"),
@@ -159,7 +187,7 @@ def test_relative_error_right(capsys):
 def test_relative_error_mistakes(capsys, answer, words):
     ok, out = _verdict(capsys, "07.relative_error", answer)
     assert not ok
-    assert words in out
+    assert words in out, out
 
 
 # ---------------------------------------------------------------- both
@@ -170,3 +198,10 @@ def test_reference_solutions_pass(capsys):
 
     assert gd.check("07.central_difference", nb07._central_difference_reference)
     assert gd.check("07.relative_error", nb07._relative_error_reference)
+
+
+def test_relative_error_none_is_not_told_it_divided_by_zero(capsys):
+    ok, out = _verdict(capsys, "07.relative_error", lambda a, b: None)
+    assert not ok
+    assert "0/0" not in out and "NaN" not in out
+    assert "forget the `return`" in out

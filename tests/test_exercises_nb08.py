@@ -181,3 +181,10 @@ def test_reference_solutions_agree_with_torch_autograd():
     torch.testing.assert_close(
         nb08._combine_shard_gradients(grads, [1, 1, 1]), torch.stack(grads).mean(dim=0)
     )
+
+
+def test_combine_half_is_not_blamed_on_a_square(capsys):
+    ok, out = check("08.combine_shard_gradients", lambda g, s: good_combine(g, s) / 2, capsys)
+    assert not ok
+    assert "your combined gradient is off by a factor of 0.5 (half the expected value)." in out
+    assert "square" not in out

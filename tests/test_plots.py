@@ -7,6 +7,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.colors import to_hex
 
 import gdhelpers as gd
 
@@ -83,14 +84,14 @@ def test_plot_loss_surface_paths_and_minimum(runs):
     ax = gd.plot_loss_surface(
         X, Y, w_range=(-12, 2), b_range=(-22, 4), paths={"GD": runs["batch"], "mine": path}
     )
-    assert _labels(ax) == ["GD", "mine", "minimum"]
+    assert _labels(ax) == ["GD", "mine", "start", "end", "minimum"]
     star = ax.lines[-1]
     w, b = gd.lstsq_fit(X, Y)
     assert star.get_xdata()[0] == pytest.approx(w[0, 0]) and star.get_ydata()[0] == pytest.approx(
         b[0]
     )
     np.testing.assert_allclose(ax.lines[0].get_xdata(), runs["batch"].weights[:, 0, 0])
-    assert len(ax.lines) == 3 * 2 + 1  # each path: line, start, end; plus the star
+    assert len(ax.lines) == 3 * 2 + 2 + 1  # each path: line, start, end; 2 legend keys; star
     assert ax.get_xlim() == (-12, 2) and ax.get_ylim() == (-22, 4)
     assert len(ax.collections) >= 1  # contours
     with pytest.raises(
@@ -136,3 +137,53 @@ def test_plots_never_show(monkeypatch):
     gd.plot_fit(X, Y, 2.0, 0.0)
     gd.plot_loss_surface(X, Y, w_range=(0, 4), b_range=(-1, 1), resolution=10)
     assert plt.gcf().get_size_inches().tolist() == [6.0, 4.0]
+
+
+def _hex(line):
+    return to_hex(line.get_color())
+
+
+def test_a_run_has_the_same_colour_in_both_plots(runs):
+    X, Y = gd.noisy_line(seed=0)
+    paths = {"mine": np.array([[-10.0, -20.0], [-5.0, 0.0]]), **runs}  # 4 runs
+    losses = gd.plot_losses({"mine": [3.0, 2.0], **runs})
+    surface = gd.plot_loss_surface(X, Y, w_range=(-12, 2), b_range=(-22, 4), paths=paths)
+    curve_colours = {line.get_label(): _hex(line) for line in losses.lines}
+    path_colours = {
+        line.get_label(): _hex(line) for line in surface.lines if line.get_xdata().size > 1
+    }
+    assert list(curve_colours) == ["mine", "batch", "sgd", "mini"]
+    assert path_colours == curve_colours
+    assert len(set(curve_colours.values())) == 4  # and different runs differ
+    # the start square and end cross of a path have the path's colour
+    for line in surface.lines:
+        if line.get_label() in ("_start", "_end"):
+            assert _hex(line) in curve_colours.values()
+
+
+def test_loss_surface_legend_explains_the_markers_once(runs):
+    X, Y = gd.noisy_line(seed=0)
+    paths = {"a": runs["batch"], "b": runs["sgd"]}
+    ax = gd.plot_loss_surface(X, Y, w_range=(-12, 2), b_range=(-22, 4), paths=paths)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["a", "b", "start", "end", "minimum"]
+    markers = {h.get_label(): h.get_marker() for h in ax.get_legend().legend_handles}
+    assert markers == {"a": "o", "b": "o", "start": "s", "end": "X", "minimum": "*"}
+    # a notebook that moves the legend keeps the entries
+    ax.legend(loc="lower right", fontsize=7)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == legend
+    # the minimum's colour is its own: no run, and not the grey of the marker keys
+    star = next(line for line in ax.lines if line.get_label() == "minimum")
+    others = {_hex(line) for line in ax.lines if line is not star}
+    assert _hex(star) == "#000000" and _hex(star) not in others
+
+
+def test_loss_surface_without_paths_has_no_marker_keys():
+    X, Y = gd.toy_data()
+    ax = gd.plot_loss_surface(X, Y, w_range=(0, 4), b_range=(-2, 2), resolution=10)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["minimum"]
+
+
+def test_run_colours_cycle_after_ten():
+    ax = gd.plot_losses({f"r{i}": [1.0, 0.5] for i in range(12)})
+    assert [line.get_color() for line in ax.lines] == [f"C{i % 10}" for i in range(12)]

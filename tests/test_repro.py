@@ -1,6 +1,8 @@
-"""seed_everything: every random source restarts, threads are pinned."""
+"""seed_everything: every random source restarts, threads are pinned; the device line."""
 
+import os
 import random
+import warnings
 
 import numpy as np
 import pytest
@@ -61,3 +63,65 @@ def test_repro_errors():
         gd.seed_everything(0, threads=0)
     with pytest.raises(TypeError, match="seed must be an integer; got str"):
         gd.torch_generator("1")
+
+
+# ---------------------------------------------------------------- GPU machines (no GPU needed)
+
+CUBLAS = "CUBLAS_WORKSPACE_CONFIG"
+
+
+def test_seed_everything_sets_the_cublas_workspace_for_determinism(monkeypatch):
+    monkeypatch.delenv(CUBLAS, raising=False)
+    gd.seed_everything(0)
+    assert os.environ[CUBLAS] == ":4096:8"
+
+
+def test_seed_everything_keeps_a_cublas_setting_of_the_user(monkeypatch):
+    monkeypatch.setenv(CUBLAS, ":16:8")
+    gd.seed_everything(0)
+    assert os.environ[CUBLAS] == ":16:8"
+
+
+def test_the_variable_is_set_before_determinism_is_turned_on(monkeypatch):
+    monkeypatch.delenv(CUBLAS, raising=False)
+    seen = []
+    real = torch.use_deterministic_algorithms
+    monkeypatch.setattr(
+        torch,
+        "use_deterministic_algorithms",
+        lambda mode: (seen.append(os.environ.get(CUBLAS)), real(mode)),
+    )
+    gd.seed_everything(0)
+    assert seen == [":4096:8"]
+
+
+def test_seed_everything_warns_when_cuda_started_before(monkeypatch):
+    monkeypatch.delenv(CUBLAS, raising=False)
+    monkeypatch.setattr(torch.cuda, "is_initialized", lambda: True)
+    with pytest.warns(RuntimeWarning, match=r"CUDA was already in use .*Restart the kernel"):
+        gd.seed_everything(0)
+    assert os.environ[CUBLAS] == ":4096:8"
+
+
+def test_no_warning_when_the_variable_was_set_before_cuda(monkeypatch):
+    monkeypatch.setenv(CUBLAS, ":4096:8")
+    monkeypatch.setattr(torch.cuda, "is_initialized", lambda: True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gd.seed_everything(0)
+
+
+def test_describe_device_without_a_gpu(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.cuda, "current_device", lambda: pytest.fail("CUDA was started"))
+    assert gd.describe_device() == "cpu"
+
+
+def test_describe_device_with_a_gpu(monkeypatch):
+    monkeypatch.delenv(CUBLAS, raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "is_initialized", lambda: False)
+    monkeypatch.setattr(torch.cuda, "current_device", lambda: 1)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda i: f"NVIDIA Test GPU {i}")
+    assert gd.describe_device() == "cuda:1 (NVIDIA Test GPU 1)"
+    assert os.environ[CUBLAS] == ":4096:8"  # set before the name query starts CUDA

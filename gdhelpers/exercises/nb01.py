@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ._core import diagnose, exercise, not_a_function
+from ._core import diagnose_cases, exercise, not_a_function
 
 __all__: list[str] = []
 
@@ -46,29 +46,30 @@ def _mse_gradient_reference(x, y, w):
 def _check_mse_gradient(answer: Any) -> str | None:
     if problem := not_a_function(answer):
         return problem
-    for x, y, w in _GRAD_CASES:
-        got = answer(x.copy(), y.copy(), w)
-        expected = _mse_gradient_reference(x, y, w)
-        if np.ndim(got) != 0 and np.size(got) == 1:
-            got = np.reshape(got, ())
-        # forgot the factor x of the chain rule
-        try:
-            g = float(np.asarray(got, dtype=np.float64)) if np.size(got) == 1 else None
-        except (TypeError, ValueError):
-            g = None
-        if (
-            g is not None
-            and np.isclose(g, np.mean(2 * (w * x - y)))
-            and not np.isclose(g, expected)
-        ):
-            return (
-                "you forgot a factor x: by the chain rule the derivative of (w*x - y)**2 with "
-                "respect to w is 2*(w*x - y) * x."
-            )
-        problem = diagnose(got, expected, what="your gradient", n=len(x))
-        if problem:
-            return f"{problem} (checked at w = {w} with x = {x.tolist()}.)"
-    return None
+    got = [answer(x.copy(), y.copy(), w) for x, y, w in _GRAD_CASES]
+    where = [f"checked at w = {w} with x = {x.tolist()}" for x, _, w in _GRAD_CASES]
+    no_x = [np.mean(2 * (w * x - y)) for x, y, w in _GRAD_CASES]
+    if _matches(got, no_x):
+        return (
+            "you forgot a factor x: by the chain rule the derivative of (w*x - y)**2 with "
+            "respect to w is 2*(w*x - y) * x."
+        )
+    return diagnose_cases(
+        got,
+        [_mse_gradient_reference(x, y, w) for x, y, w in _GRAD_CASES],
+        what="your gradient",
+        where=where,
+        n=[len(x) for x, _, _ in _GRAD_CASES],
+    )
+
+
+def _matches(got: list[Any], values: list[float]) -> bool:
+    """True when every answer in ``got`` is one number equal to the matching one of ``values``."""
+    try:
+        g = np.array([np.asarray(v, dtype=np.float64).reshape(()) for v in got])
+    except (TypeError, ValueError):
+        return False
+    return bool(np.allclose(g, values, rtol=1e-6, atol=1e-9))
 
 
 def _contraction_factor_reference(x, lr):
@@ -88,30 +89,40 @@ def _contraction_factor_reference(x, lr):
 def _check_contraction_factor(answer: Any) -> str | None:
     if problem := not_a_function(answer):
         return problem
-    for x, lr in _FACTOR_CASES:
-        got = answer(x.copy(), lr)
-        expected = _contraction_factor_reference(x, lr)
-        try:
-            g = float(np.asarray(got, dtype=np.float64).reshape(()))
-        except (TypeError, ValueError):
-            return (
-                f"your factor should be one number; got {type(got).__name__} "
-                f"with value {got!r} instead."
-            )
-        if np.isclose(g, 1 - lr * 2 * np.sum(x**2)) and not np.isclose(g, expected):
-            return (
-                "you used the SUM of x**2: that is the factor of the seed's 4x-too-large "
-                "gradient. The true MSE gradient uses the mean."
-            )
-        if np.isclose(g, lr * 2 * np.mean(x**2)):
-            return "you returned lr * 2 * mean(x**2); the factor is 1 minus that."
-        if np.isclose(g, 1 - lr * np.mean(x**2)):
-            return "you forgot the factor 2 that comes from differentiating the square."
-        if np.isclose(g, 1 + lr * 2 * np.mean(x**2)):
-            return (
-                "wrong sign: a gradient step moves AGAINST the gradient, "
-                "so the factor is 1 minus ..."
-            )
-        if not np.isclose(g, expected, rtol=1e-6, atol=1e-9):
-            return f"for x = {x.tolist()} and lr = {lr} the factor is not {g:.6g}."
-    return None
+    got = [answer(x.copy(), lr) for x, lr in _FACTOR_CASES]
+    mean_sq = [np.mean(x**2) for x, _ in _FACTOR_CASES]
+    lrs = [lr for _, lr in _FACTOR_CASES]
+    mistakes = [
+        (
+            [1 - lr * 2 * np.sum(x**2) for x, lr in _FACTOR_CASES],
+            "you used the SUM of x**2: that is the factor of the original tutorial's "
+            "4x-too-large gradient. The true MSE gradient uses the mean.",
+        ),
+        (
+            [lr * 2 * m for lr, m in zip(lrs, mean_sq, strict=True)],
+            "you returned lr * 2 * mean(x**2); the factor is 1 minus that.",
+        ),
+        (
+            [1 - lr * m for lr, m in zip(lrs, mean_sq, strict=True)],
+            "you forgot the factor 2 that comes from differentiating the square.",
+        ),
+        (
+            [1 + lr * 2 * m for lr, m in zip(lrs, mean_sq, strict=True)],
+            "wrong sign: a gradient step moves AGAINST the gradient, so the factor is 1 minus ...",
+        ),
+    ]
+    expected = [_contraction_factor_reference(x, lr) for x, lr in _FACTOR_CASES]
+    if _matches(got, expected):
+        return None
+    for values, sentence in mistakes:
+        if _matches(got, values):
+            return sentence
+    return diagnose_cases(
+        got,
+        expected,
+        what="your factor",
+        where=[f"checked with x = {x.tolist()}, lr = {lr}" for x, lr in _FACTOR_CASES],
+        factors=False,  # 2 * (1 - lr * h) is no typical mistake
+        rtol=1e-6,
+        atol=1e-9,
+    )

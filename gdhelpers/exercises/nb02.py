@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ._core import diagnose, exercise, not_a_function
+from ._core import diagnose_cases, exercise, not_a_function
 
 __all__: list[str] = []
 
@@ -30,6 +30,8 @@ def _tensors(x, y):
 
 def _as_float(value: Any) -> float | None:
     """One number as a float, or None when ``value`` is not a single number."""
+    if value is None:  # np.asarray would make it NaN
+        return None
     try:
         if isinstance(value, torch.Tensor):
             value = value.detach().cpu().numpy()
@@ -58,22 +60,36 @@ def _autograd_gradient_reference(x, y, w):
 def _check_autograd_gradient(answer: Any) -> str | None:
     if problem := not_a_function(answer):
         return problem
+    got, expected, losses = [], [], []
     for x, y, w in _CASES:
         xt, yt = _tensors(x, y)
-        got = answer(xt.clone(), yt.clone(), w)
-        if got is None:
+        value = answer(xt.clone(), yt.clone(), w)
+        if value is None:
             return "your function returned None: return the gradient, e.g. w.grad.item()."
-        g = _as_float(got)
-        if g is None:
+        if _as_float(value) is None:
             return (
                 "your function should return one number (the gradient dL/dw); "
-                f"got {type(got).__name__} instead."
+                f"got {type(value).__name__} instead."
             )
-        expected = float(np.mean(2 * np.array(x) * (w * np.array(x) - np.array(y))))
-        problem = diagnose(g, expected, what="your gradient", n=len(x), rtol=1e-4, atol=1e-4)
-        if problem:
-            return f"{problem} (checked at w = {w} with x = {x}.)"
-    return None
+        got.append(_as_float(value))
+        xa, ya = np.array(x), np.array(y)
+        expected.append(float(np.mean(2 * xa * (w * xa - ya))))
+        losses.append(float(np.mean((w * xa - ya) ** 2)))
+    if np.allclose(got, losses, rtol=1e-4, atol=1e-4) and not np.allclose(
+        got, expected, rtol=1e-4, atol=1e-4
+    ):
+        return "you returned the loss; return its gradient, w.grad.item(), after loss.backward()."
+    return diagnose_cases(
+        got,
+        expected,
+        what="your gradient",
+        where=[f"checked at w = {w} with x = {x}" for x, _, w in _CASES],
+        n=[len(x) for x, _, _ in _CASES],
+        # autograd differentiates the square itself: a factor 2 or 1/2 was put in the loss
+        factor_two="the loss is mean((w*x - y)**2), with no factor 2 or 1/2 in front",
+        rtol=1e-4,
+        atol=1e-4,
+    )
 
 
 def _train_step_reference(w, x, y, lr):
@@ -97,12 +113,14 @@ def _train_step_reference(w, x, y, lr):
 def _check_train_step(answer: Any) -> str | None:
     if problem := not_a_function(answer):
         return problem
+    lr = 0.01
     for x, y, w0 in _CASES:
         xt, yt = _tensors(x, y)
-        lr = 0.01
         w = torch.tensor(w0, requires_grad=True)
         ref = torch.tensor(w0, requires_grad=True)
+        case = f"(x = {x}, starting at w = {w0}, lr = {lr}.)"
         for step in range(1, 4):
+            before, ref_before = w.item(), ref.item()
             got_loss = answer(w, xt, yt, lr)
             ref_loss = _train_step_reference(ref, xt, yt, lr)
             if not isinstance(w, torch.Tensor) or not w.requires_grad or not w.is_leaf:
@@ -110,7 +128,14 @@ def _check_train_step(answer: Any) -> str | None:
                     "w must stay a leaf tensor with requires_grad=True: "
                     "update it inside torch.no_grad()."
                 )
-            if w.item() == w0 and step == 1 and ref.item() != w0:
+            moved, ref_moved = w.item() - before, ref.item() - ref_before
+            if moved == 0.0 and ref_moved != 0.0:
+                if w.grad is not None and float(w.grad.abs().max()) == 0.0:
+                    return (
+                        "w did not change and w.grad is 0: you called w.grad.zero_() BEFORE the "
+                        "update, so the step used a zero gradient. Update w first "
+                        "(w -= lr * w.grad), then call w.grad.zero_()."
+                    )
                 return (
                     "w did not change. Update it IN PLACE (w -= lr * w.grad) inside "
                     "torch.no_grad(); `w = w - ...` only makes a new local tensor."
@@ -120,17 +145,40 @@ def _check_train_step(answer: Any) -> str | None:
                     f"after step {step} w.grad is {w.grad.item():.4g}, not 0: call w.grad.zero_() "
                     "after the update, otherwise the next backward() ADDS to the old gradient."
                 )
-            problem = diagnose(
-                w.item(), ref.item(), what=f"w after step {step}", rtol=1e-5, atol=1e-6
-            )
-            if problem:
-                return f"{problem} (x = {x}, starting at w = {w0}, lr = {lr}.)"
             g = _as_float(got_loss)
+            if not np.isclose(moved, ref_moved, rtol=1e-5, atol=1e-7):
+                if np.isclose(moved, -ref_moved, rtol=1e-5, atol=1e-7):
+                    return (
+                        f"in step {step} w moved the wrong way: a gradient step goes AGAINST "
+                        f"the gradient, w -= lr * w.grad. {case}"
+                    )
+                n = len(x)
+                if (
+                    np.isclose(moved, n * ref_moved, rtol=1e-5, atol=1e-7)
+                    and g is not None
+                    and np.isclose(g, n * ref_loss, rtol=1e-5, atol=1e-7)
+                ):
+                    return (
+                        f"your loss is {n} times too large, and so is the step: you summed the "
+                        f"squared errors of the {n} samples; take their mean, .mean(). {case}"
+                    )
+                return (
+                    f"in step {step} w moved by {moved:.6g}, but a step of -lr * w.grad moves it "
+                    f"by {ref_moved:.6g}: use the lr you are given and the gradient of the mean "
+                    f"squared error. {case}"
+                )
             if g is None:
                 return "return the loss as one number, e.g. loss.item()."
             if not np.isclose(g, ref_loss, rtol=1e-5, atol=1e-7):
+                after = float(np.mean((w.item() * np.array(x) - np.array(y)) ** 2))
+                if np.isclose(g, after, rtol=1e-4, atol=1e-6):
+                    return (
+                        f"you returned {g:.6g} at step {step}: that is the loss AFTER the update. "
+                        f"Return the loss BEFORE the update, {ref_loss:.6g}, the one you computed "
+                        "in the forward pass."
+                    )
                 return (
-                    f"you returned {g:.6g} at step {step}, but the loss BEFORE the update "
-                    f"was {ref_loss:.6g}: return the loss you computed in the forward pass."
+                    f"you returned {g:.6g} at step {step}, but the loss before the update was "
+                    f"{ref_loss:.6g}: return loss.item() of the forward pass."
                 )
     return None

@@ -99,12 +99,22 @@ def _check_train_linear(answer: Any) -> str | None:
                 "(after optimizer.step(), or before loss.backward())."
             )
         problem = diagnose(
-            _params(model), _params(ref), what="the trained [w, b]", rtol=1e-4, atol=1e-5
+            _params(model),
+            _params(ref),
+            what="the trained [w, b]",
+            rtol=1e-4,
+            atol=1e-5,
+            factor_two=None,
         )
         if problem:
             return f"{problem} (X = {x}, lr = {lr}, {n_iters} iterations.)"
         problem = diagnose(
-            got_arr, np.array(expected), what="your list of losses", rtol=1e-4, atol=1e-6
+            got_arr,
+            np.array(expected),
+            what="your list of losses",
+            rtol=1e-4,
+            atol=1e-6,
+            factor_two=None,
         )
         if problem:
             return f"{problem} Record loss.item() of each iteration, before the update."
@@ -155,7 +165,12 @@ def _check_least_squares_line(answer: Any) -> str | None:
         if np.isclose(w, b_ref) and np.isclose(b, w_ref) and not np.isclose(w, w_ref):
             return "you returned (b, w); return the slope first: `return w, b`."
         problem = diagnose(
-            np.array([w, b]), np.array([w_ref, b_ref]), what="your (w, b)", rtol=1e-6, atol=1e-8
+            np.array([w, b]),
+            np.array([w_ref, b_ref]),
+            what="your (w, b)",
+            rtol=1e-6,
+            atol=1e-8,
+            factor_two=None,
         )
         if problem:
             return f"{problem} (x = {x.tolist()}, y = {y.tolist()}.)"

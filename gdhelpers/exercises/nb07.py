@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ._core import diagnose, exercise, not_a_function
+from ._core import diagnose, diagnose_cases, exercise, not_a_function
 
 __all__: list[str] = []
 
@@ -103,10 +103,15 @@ def _check_central_difference(answer: Any) -> str | None:
                     "central one, (f(x + eps) - f(x - eps)) / (2 * eps): its error shrinks like "
                     f"eps**2 instead of eps. {where}"
                 )
-        problem = diagnose(got, expected, what="your gradient", rtol=1e-6, atol=1e-9)
+        problem = diagnose(
+            got,
+            expected,
+            what="your gradient",
+            rtol=1e-6,
+            atol=1e-9,
+            factor_two="divide by 2 * eps, once: x - eps and x + eps are 2 * eps apart",
+        )
         if problem:
-            if "factor of 2" in problem:
-                problem += " Divide by 2 * eps: the two points are 2 * eps apart."
             return f"{problem} {where}"
     return None
 
@@ -147,46 +152,76 @@ _REL_CASES = [
 def _check_relative_error(answer: Any) -> str | None:
     if problem := not_a_function(answer):
         return problem
+    got, values = [], []
     for a, b in _REL_CASES:
-        got = answer(a.copy(), b.copy())
-        expected = _relative_error_reference(a, b)
+        value = answer(a.copy(), b.copy())
         case = f"(checked with a = {a.tolist()}, b = {b.tolist()}.)"
+        if value is None:
+            return "your relative error is None: did you forget the `return` statement?"
         try:
-            g = np.asarray(got, dtype=np.float64)
+            g = np.asarray(value, dtype=np.float64)
         except (TypeError, ValueError):
-            g = None
-        if g is not None and g.size > 1:
+            return (
+                "your relative error should be one number; got "
+                f"{type(value).__name__} instead. {case}"
+            )
+        if g.size != 1:
             return (
                 f"your relative error has shape {g.shape}; return ONE number, the largest "
                 f"entry-wise error (.max()). {case}"
             )
-        if g is not None and g.size == 1 and np.isnan(g.reshape(())):
+        if np.isnan(g.reshape(())) and np.any((a == 0) & (b == 0)):
             return (
                 "your relative error is NaN: where a and b are both 0 the division is 0/0. "
                 f"Count such entries as 0 error. {case}"
             )
-        if g is not None and g.size == 1:
-            diff = np.abs(a - b)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                by_b = np.nanmax(np.where(diff > 0, diff / np.abs(b), 0.0))
-                by_a = np.nanmax(np.where(diff > 0, diff / np.abs(a), 0.0))
-                by_sum = np.nanmax(np.where(diff > 0, diff / (np.abs(a) + np.abs(b)), 0.0))
-            value = float(g.reshape(()))
-            if not np.isclose(value, expected, rtol=1e-6, atol=1e-12):
-                if np.isclose(value, by_sum, rtol=1e-6) and not np.isclose(by_sum, expected):
-                    return (
-                        "you divided by |a| + |b|; this course divides by the LARGER of the "
-                        f"two, max(|a|, |b|), so that a factor of 2 shows as 0.5. {case}"
-                    )
-                if np.isclose(value, by_b, rtol=1e-6) or np.isclose(value, by_a, rtol=1e-6):
-                    return (
-                        "you divided by only one of the two gradients; divide by the larger, "
-                        "np.maximum(np.abs(a), np.abs(b)), so that swapping a and b gives the "
-                        f"same number. {case}"
-                    )
-        if g is not None and g.size == 1:
-            got = g.reshape(())  # a one-element array is fine
-        problem = diagnose(got, expected, what="your relative error", atol=1e-12)
-        if problem:
-            return f"{problem} {case}"
-    return None
+        got.append(value)
+        values.append(float(g.reshape(())))
+    if _all_close(values, [_relative_error_reference(a, b) for a, b in _REL_CASES]):
+        return None
+    mistakes = [
+        (
+            lambda diff, a, b: diff / (np.abs(a) + np.abs(b)),
+            "you divided by |a| + |b|; this course divides by the LARGER of the two, "
+            "max(|a|, |b|), so that a factor of 2 shows as 0.5.",
+        ),
+        (
+            lambda diff, a, b: diff / np.abs(b),
+            "you divided by |b| only; divide by the larger of the two, np.maximum(np.abs(a), "
+            "np.abs(b)), so that swapping a and b gives the same number.",
+        ),
+        (
+            lambda diff, a, b: diff / np.abs(a),
+            "you divided by |a| only; divide by the larger of the two, np.maximum(np.abs(a), "
+            "np.abs(b)), so that swapping a and b gives the same number.",
+        ),
+    ]
+    for per_entry, sentence in mistakes:
+        if _all_close(values, [_largest(per_entry, a, b) for a, b in _REL_CASES]):
+            return sentence
+    mean = [
+        _largest(lambda diff, a, b: diff / np.maximum(np.abs(a), np.abs(b)), a, b, np.mean)
+        for a, b in _REL_CASES
+    ]
+    if _all_close(values, mean):
+        return "you averaged the entry-wise errors; return the LARGEST one (.max())."
+    return diagnose_cases(
+        got,
+        [_relative_error_reference(a, b) for a, b in _REL_CASES],
+        what="your relative error",
+        where=[f"checked with a = {a.tolist()}, b = {b.tolist()}" for a, b in _REL_CASES],
+        factors=False,  # a relative error has no typical factor
+        atol=1e-12,
+    )
+
+
+def _largest(per_entry, a, b, reduce=np.max) -> float:
+    """``reduce`` of ``per_entry(|a - b|, a, b)`` over the entries that differ (others are 0)."""
+    diff = np.abs(a - b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(diff > 0, per_entry(diff, a, b), 0.0)
+    return float(reduce(rel))
+
+
+def _all_close(got: list[float], values: list[float]) -> bool:
+    return bool(np.allclose(got, values, rtol=1e-6, atol=1e-12))

@@ -135,6 +135,8 @@ def _check_combine_shard_gradients(answer: Any) -> str | None:
                 "full-batch gradient: it is right only when every shard has the same size. "
                 "Weight each shard's gradient by its number of samples."
             )
-        problem = diagnose(got, expected, what="your combined gradient", n=sum(sizes))
+        problem = diagnose(
+            got, expected, what="your combined gradient", n=sum(sizes), factor_two=None
+        )
         return f"{problem} (shard sizes {sizes})"
     return None
