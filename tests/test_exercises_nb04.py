@@ -44,6 +44,7 @@ def test_mse_matches_gd_mse():
         (lambda a, b: float(torch.mean((a.detach() - b) ** 2)), r"torch tensor"),
         (lambda a, b: torch.mean((a.detach() - b) ** 2), r"autograd"),
         (lambda a, b: 2 * torch.mean((a - b) ** 2), r"factor of 2"),
+        (lambda a, b: None, r"returned None.*return"),
     ],
 )
 def test_mse_mistakes(answer, pattern, capsys):
@@ -108,6 +109,10 @@ def _only_w(w, b, lr):
     b.grad.zero_()
 
 
+def _does_nothing(w, b, lr):
+    pass
+
+
 def _fixed_lr(w, b, lr):
     with torch.no_grad():
         w -= 1e-5 * w.grad
@@ -121,6 +126,7 @@ def _fixed_lr(w, b, lr):
     [
         (_no_no_grad, r"torch\.no_grad"),
         (_rebind, r"IN PLACE"),
+        (_does_nothing, r"did not change.*IN PLACE"),
         (_no_zero, r"zero_\(\)"),
         (_wrong_sign, r"wrong sign"),
         (_zero_first, r"BEFORE using them"),
@@ -156,6 +162,7 @@ def test_standardise_population_std_accepted(capsys):
         (lambda x: (x - x.mean(dim=0)) / x.var(dim=0), r"variance"),
         (lambda x: ((x - x.mean(0)) / x.std(0), x.mean(0)), r"tuple"),
         (lambda x: x[:2], r"shape"),
+        (lambda x: None, r"returned None.*return"),
     ],
 )
 def test_standardise_mistakes(answer, pattern, capsys):

@@ -68,6 +68,8 @@ def _check_mse(answer: Any) -> str | None:
         p = t1.clone().requires_grad_(True)
         got = answer(p, t2.clone())
         expected = float(_mse_reference(t1, t2))
+        if got is None:
+            return "your function returned None: did you forget the `return` statement?"
         if not isinstance(got, torch.Tensor):
             return (
                 f"your function should return a torch tensor (so that .backward() works); "
@@ -166,8 +168,9 @@ def _check_gd_step(answer: Any) -> str | None:
             )
         if unchanged:
             return (
-                "w and b did not change. Update them IN PLACE (w -= lr * w.grad); "
-                "`w = w - lr * w.grad` creates a new tensor and leaves the caller's w alone."
+                "w and b did not change. Update them IN PLACE, inside `with torch.no_grad():` "
+                "(w -= lr * w.grad); note that `w = w - lr * w.grad` would only create a new "
+                "tensor inside your function and leave the caller's w alone."
             )
         if torch.equal(w.detach(), w0):
             return "b changed but w did not: update both."
@@ -224,6 +227,8 @@ def _check_standardise(answer: Any) -> str | None:
         return problem
     for x in _standardise_cases():
         got = answer(x.clone())
+        if got is None:
+            return "your function returned None: did you forget the `return` statement?"
         if isinstance(got, tuple):
             return "return only the standardised tensor, not a tuple."
         if isinstance(got, torch.Tensor):
