@@ -78,33 +78,69 @@ def test_sgd_step_mistakes(answer, pattern, capsys):
 # ------------------------------------------------------------------ 05.sample_bound
 
 
+def _sample_bound(x):
+    return 1 / (x**2 + 1)
+
+
 def test_sample_bound_correct(capsys):
-    ok, out = _verdict("05.sample_bound", lambda x: 1 / (x**2 + 1), capsys)
+    ok, out = _verdict("05.sample_bound", _sample_bound, capsys)
     assert ok and "Correct!" in out
 
 
-def test_sample_bound_matches_gd():
-    x = np.linspace(-5, 5, 11)
-    np.testing.assert_allclose(1 / (x**2 + 1), gd.per_sample_stability_bounds(x))
+def test_sample_bound_is_where_the_factor_reaches_minus_one():
+    """Independent check of the reference: the step 1/(x^2+1) leaves a sample's residual
+    multiplied by exactly -1 (same size), and any larger step makes it larger."""
+    x, y, w, b = -5.0, 25.3, -10.0, -20.0
+    for scale, size_ratio in ((1.0, 1.0), (1.01, None), (0.99, None)):
+        lr = scale * float(_sample_bound(np.array(x)))
+        r = w * x + b - y
+        w1, b1 = w - lr * 2 * r * x, b - lr * 2 * r  # one SGD step on (x, y)
+        ratio = abs((w1 * x + b1 - y) / r)
+        if size_ratio is not None:
+            assert ratio == pytest.approx(size_ratio)
+        else:
+            assert (ratio > 1) == (scale > 1)
+    xs = np.linspace(-5, 5, 11)
+    np.testing.assert_allclose(_sample_bound(xs), gd.per_sample_stability_bounds(xs))
 
 
 @pytest.mark.parametrize(
     ("answer", "pattern"),
     [
+        # typical mistakes
         (
             lambda x: np.divide(1, x**2, out=np.full_like(x, np.inf), where=x != 0),
-            r"left out the bias",
+            r"left out the bias.*\+1",
         ),
-        (lambda x: 2 / (x**2 + 1), r"2 times too large"),
-        (lambda x: 1 / (2 * (x**2 + 1)), r"factor of 0.5"),
-        (lambda x: float(np.min(1 / (x**2 + 1))), r"one bound per sample"),
-        (lambda x: 1 / (np.abs(x) + 1), r"does not match"),
+        (lambda x: 2 / (x**2 + 1), r"2 times too large.*= -3.*factor 2 of the derivative"),
+        (lambda x: 1 / (2 * (x**2 + 1)), r"half the answer.*= 0\b.*reaches -1, not 0"),
+        (lambda x: -1 / (x**2 + 1), r"negative.*Check the sign"),
+        (lambda x: np.zeros_like(x), r"all 0.*factor.*is -1"),
+        (lambda x: 1 / (np.abs(x) + 1), r"do not match: at x = -5 the answer is 0.03846"),
+        # garbage
+        (lambda x: None, r"returned None.*return"),
+        (lambda x: "1 / (x**2 + 1)", r"not text"),
+        (lambda x: float(np.min(1 / (x**2 + 1))), r"returned one number.*shape \(5,\)"),
+        (lambda x: (1 / (x**2 + 1))[:, None], r"shape \(5,\).*not \(5, 1\)"),
+        (lambda x: {"bound": 1}, r"array of numbers.*got dict"),
+        (lambda x: 1 / (x**2 + 1) + np.where(x == 0, np.nan, 0), r"NaN or infinite"),
     ],
 )
 def test_sample_bound_mistakes(answer, pattern, capsys):
     ok, out = _verdict("05.sample_bound", answer, capsys)
     assert not ok
     assert re.search(pattern, out), out
+
+
+def test_sample_bound_not_a_function_and_not_done(capsys):
+    ok, out = _verdict("05.sample_bound", 0.0385, capsys)
+    assert not ok and "should be a function" in out
+
+    def todo(x):
+        raise NotImplementedError
+
+    ok, out = _verdict("05.sample_bound", todo, capsys)
+    assert not ok and "Not yet done" in out
 
 
 # ------------------------------------------------------------------ 05.minibatches

@@ -1,7 +1,8 @@
 """Exercises of notebook 05 (batch, stochastic and minibatch gradient descent).
 
 * ``05.sgd_step``: one stochastic-gradient step of ``y = w*x + b`` on a single sample.
-* ``05.sample_bound``: the largest stable step size for one sample, ``1 / (x**2 + 1)``.
+* ``05.sample_bound``: the largest step at which one SGD step does not make its own
+  sample's error larger (the factor ``1 - 2*lr*(x**2 + 1)`` stays >= -1): ``1 / (x**2 + 1)``.
 * ``05.minibatches``: split the indices ``0 .. n-1`` into consecutive batches.
 """
 
@@ -92,48 +93,118 @@ def _check_sgd_step(answer: Any) -> str | None:
 
 
 def _sample_bound_reference(x):
-    """Largest stable step on one sample (w*x + b - y)**2: 2 / lambda_max = 1 / (x**2 + 1)."""
+    """Largest step lr at which one SGD step does not make its own sample's error larger.
+
+    The step multiplies the sample's residual by f = 1 - 2*lr*(x**2 + 1). It does not grow
+    while -1 <= f <= 1; f <= 1 holds for every lr >= 0, and f >= -1 means lr <= 1/(x**2 + 1).
+    """
     return 1 / (x**2 + 1)
+
+
+_BOUND_INPUTS = (np.array([-5.0, -3.0, 0.0, 0.5, 4.9]), np.linspace(-2.0, 7.0, 7))
+
+
+def _factor_text(x: float, lr: float) -> str:
+    """The factor 1 - 2*lr*(x**2 + 1) at one sample, as a sentence fragment."""
+    factor = round(1 - 2 * lr * (x**2 + 1), 10) + 0.0  # no -0 or 1e-17 for an exact 0
+    return f"at x = {x:g} your step {lr:.4g} gives the factor 1 - 2*lr*(x**2 + 1) = {factor:.3g}"
+
+
+def _bound_values(got: Any, expected: np.ndarray) -> tuple[np.ndarray | None, str | None]:
+    """The learner's result as a float64 array of the expected shape, or the sentence why not."""
+    if got is None:
+        return None, "your function returned None: did you forget the `return` statement?"
+    if isinstance(got, str | bytes):
+        return None, "your function should return numbers (one step size per input), not text."
+    if hasattr(got, "detach"):
+        got = got.detach().cpu().numpy()
+    try:
+        g = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None, (
+            "your function should return an array of numbers, one step size per input; "
+            f"got {type(got).__name__}."
+        )
+    if g.shape != expected.shape:
+        if g.size == 1:
+            return None, (
+                "your function returned one number, but it should return one step size per "
+                f"input: an array of shape {expected.shape}, like x itself."
+            )
+        return None, (
+            f"return one step size per input: an array of shape {expected.shape} (the shape "
+            f"of x), not {g.shape}."
+        )
+    return g, None
 
 
 @exercise(
     "05.sample_bound",
     hint=(
-        "The loss of one sample is (w*x + b - y)**2 = (a . theta - y)**2 with a = (x, 1). Its "
-        "Hessian is 2 a a^T, whose largest eigenvalue is 2 (x**2 + 1). A step is stable when "
-        "lr < 2 / lambda_max."
+        "One step on the sample multiplies its error by f = 1 - 2*lr*(x**2 + 1). The error does "
+        "not grow while f stays between -1 and 1. For a positive lr, f is always below 1, so "
+        "only f >= -1 limits lr: solve 1 - 2*lr*(x**2 + 1) = -1 for lr. NumPy works on the "
+        "whole array x at once."
     ),
     solution=_sample_bound_reference,
 )
 def _check_sample_bound(answer: Any) -> str | None:
     if problem := not_a_function(answer):
         return problem
-    for x in (np.array([-5.0, -3.0, 0.0, 0.5, 4.9]), np.linspace(-2, 7, 7)):
-        got = answer(x.copy())
+    for x in _BOUND_INPUTS:
         expected = _sample_bound_reference(x)
-        try:
-            g = np.asarray(got, dtype=np.float64)
-        except (TypeError, ValueError):
-            return f"your function should return an array of numbers; got {type(got).__name__}."
-        if g.shape != expected.shape:
-            return f"return one bound per sample: shape {expected.shape}, not {g.shape}."
+        g, problem = _bound_values(answer(x.copy()), expected)
+        if problem:
+            return problem
+        where = f"(checked at x = {x.round(2).tolist()}.)"
+        nonzero = x != 0
         with np.errstate(divide="ignore"):
             no_bias = 1 / x**2
-        if np.allclose(g[x != 0], no_bias[x != 0]) or (
-            np.any(x == 0) and np.isinf(g[x == 0]).any()
-        ):
+        if np.allclose(g[nonzero], no_bias[nonzero], rtol=1e-6):  # whatever it gives at x = 0
             return (
-                "you left out the bias: with y = w*x + b the sample vector is a = (x, 1), so "
-                "|a|**2 = x**2 + 1."
+                "you left out the bias: the step also changes b, and that adds the +1 in the "
+                "factor 1 - 2*lr*(x**2 + 1). Your answer would be right for a line without "
+                f"a bias, y = w*x. {where}"
             )
-        problem = diagnose(g, expected, what="your bounds", rtol=1e-6)
-        if problem:
-            if np.allclose(g, 2 * expected):
-                return (
-                    "your bounds are 2 times too large: the Hessian of (a . theta - y)**2 is "
-                    "2 a a^T, so lambda_max = 2 (x**2 + 1) and the bound 2/lambda_max = 1/(x**2+1)."
-                )
-            return f"{problem} (checked at x = {x.round(2).tolist()}.)"
+        if not np.all(np.isfinite(g)):
+            return (
+                "some of your step sizes are NaN or infinite: check for a division by zero "
+                f"(at x = 0 the answer is 1). {where}"
+            )
+        if np.allclose(g, expected, rtol=1e-6, atol=1e-12):
+            continue
+        i = int(np.argmax(~np.isclose(g, expected, rtol=1e-6, atol=1e-12)))
+        if np.allclose(g, 2 * expected, rtol=1e-6):
+            return (
+                "your step sizes are 2 times too large: "
+                f"{_factor_text(x[i], g[i])}, so the step makes the error 3 times larger. Did "
+                "you leave out the factor 2 of the derivative of the square (w*x + b - y)**2? "
+                f"{where}"
+            )
+        if np.allclose(g, 0.5 * expected, rtol=1e-6):
+            return (
+                f"your step sizes are half the answer: {_factor_text(x[i], g[i])}. That step "
+                "makes the error exactly zero, but a larger step still does not make it "
+                "larger: find the lr where the factor reaches -1, not 0. "
+                f"{where}"
+            )
+        if np.allclose(g, -expected, rtol=1e-6):
+            return (
+                "your step sizes are negative: a step size is a positive number. Check the "
+                "sign when you solve 1 - 2*lr*(x**2 + 1) = -1 for lr. "
+                f"{where}"
+            )
+        if not np.any(g):
+            return (
+                "your step sizes are all 0: that is where the factor 1 - 2*lr*(x**2 + 1) is "
+                "+1 (nothing moves). The largest step is at the other end, where the factor "
+                f"is -1. {where}"
+            )
+        return (
+            f"your step sizes do not match: at x = {x[i]:g} the answer is {expected[i]:.4g}, "
+            f"yours is {g[i]:.4g} ({_factor_text(x[i], g[i])}; at the largest step that does "
+            f"not make the error larger, the factor is exactly -1). {where}"
+        )
     return None
 
 
