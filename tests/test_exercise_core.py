@@ -275,7 +275,7 @@ def test_not_a_function_message(answer, signature, message):
     [
         (
             "01.mse_gradient",
-            "Not quite (01.mse_gradient): your answer should be a function (you gave a int); "
+            "Not quite (01.mse_gradient): your answer should be a function (you gave an int); "
             "pass the function itself, without calling it.",
         ),
         (

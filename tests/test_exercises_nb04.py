@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 import torch
 
@@ -41,9 +42,20 @@ def test_mse_matches_gd_mse():
         (lambda a, b: torch.sqrt(torch.mean((a - b) ** 2)), r"square root"),
         (lambda a, b: torch.mean((a - b).abs()), r"ABSOLUTE"),
         (lambda a, b: (a - b) ** 2, r"ONE number"),
-        (lambda a, b: float(torch.mean((a.detach() - b) ** 2)), r"torch tensor"),
+        (
+            lambda a, b: float(torch.mean((a.detach() - b) ** 2)),
+            r"torch tensor.*plain Python float",
+        ),
         (lambda a, b: torch.mean((a.detach() - b) ** 2), r"autograd"),
-        (lambda a, b: 2 * torch.mean((a - b) ** 2), r"factor of 2"),
+        (
+            lambda a, b: 2 * torch.mean((a - b) ** 2),
+            r"twice the expected value.*belongs to the gradient",
+        ),
+        (
+            lambda a, b: torch.mean((a - b) ** 2) / 2,
+            r"half the MSE \(the 1/2-MSE convention.*numel\(\) only",
+        ),
+        (lambda a, b: -torch.mean((a - b) ** 2), r"MSE is negative"),
         (lambda a, b: None, r"returned None.*return"),
     ],
 )
@@ -51,6 +63,35 @@ def test_mse_mistakes(answer, pattern, capsys):
     ok, out = _verdict("04.mse", answer, capsys)
     assert not ok
     assert re.search(pattern, out), out
+    # nothing is differentiated in an MSE, and the order of a subtraction does not change a square
+    assert "differentiating" not in out and "order of the subtraction" not in out, out
+
+
+def _numpy_mse(a, b):
+    return np.mean((a.detach().numpy() - b.numpy()) ** 2)
+
+
+def _numpy_mse_array(a, b):
+    return ((a.detach().numpy() - b.numpy()) ** 2).mean(keepdims=True)
+
+
+@pytest.mark.parametrize(
+    ("answer", "pattern"),
+    [(_numpy_mse, r"a NumPy number \(numpy\.float32\)"), (_numpy_mse_array, r"a NumPy array")],
+)
+def test_mse_numpy_result_is_named_numpy(answer, pattern, capsys):
+    ok, out = _verdict("04.mse", answer, capsys)
+    assert not ok
+    assert re.search(r"should return a torch tensor", out), out
+    assert re.search(pattern, out), out
+
+
+def test_mse_wrong_value_message_ends_with_one_period(capsys):
+    ok, out = _verdict("04.mse", lambda a, b: torch.mean((a - b) ** 2) + 1, capsys)
+    assert not ok
+    assert "wrong value" in out
+    assert "(checked on tensors of shape (3, 4))." in out, out
+    assert ". (checked" not in out and ".)" not in out, out
 
 
 # ------------------------------------------------------------------ 04.gd_step
@@ -113,6 +154,38 @@ def _does_nothing(w, b, lr):
     pass
 
 
+def _rebind_then_zero(w, b, lr):
+    with torch.no_grad():
+        w = w - lr * w.grad
+        b = b - lr * b.grad
+    w.grad.zero_()
+    b.grad.zero_()
+
+
+def _rebind_b_then_zero(w, b, lr):
+    with torch.no_grad():
+        w -= lr * w.grad
+        b = b - lr * b.grad
+    w.grad.zero_()
+    b.grad.zero_()
+
+
+def _twice(w, b, lr):
+    with torch.no_grad():
+        w -= 2 * lr * w.grad
+        b -= 2 * lr * b.grad
+    w.grad.zero_()
+    b.grad.zero_()
+
+
+def _half(w, b, lr):
+    with torch.no_grad():
+        w -= lr / 2 * w.grad
+        b -= lr / 2 * b.grad
+    w.grad.zero_()
+    b.grad.zero_()
+
+
 def _fixed_lr(w, b, lr):
     with torch.no_grad():
         w -= 1e-5 * w.grad
@@ -128,16 +201,23 @@ def _fixed_lr(w, b, lr):
         (_rebind, r"IN PLACE"),
         (_does_nothing, r"did not change.*IN PLACE"),
         (_no_zero, r"zero_\(\)"),
-        (_wrong_sign, r"wrong sign"),
+        (_wrong_sign, r"WITH the gradient.*move against it, subtract lr \* w\.grad"),
         (_zero_first, r"BEFORE using them"),
         (_only_w, r"bias too"),
-        (_fixed_lr, r"factor of 10|off by a factor"),
+        (_fixed_lr, r"off by a factor of 0\.1 in every entry"),
+        (_twice, r"your step of w is twice -lr \* w\.grad"),
+        (_half, r"your step of w is half -lr \* w\.grad"),
+        (_rebind_then_zero, r"AttributeError.*caller's w did not change.*NEW tensor.*IN PLACE"),
+        (_rebind_b_then_zero, r"AttributeError.*caller's b did not change.*`b = b - lr"),
     ],
 )
 def test_gd_step_mistakes(answer, pattern, capsys):
     ok, out = _verdict("04.gd_step", answer, capsys)
     assert not ok
     assert re.search(pattern, out), out
+    # a gradient step differentiates nothing; "order of the subtraction" does not say what to do
+    assert "differentiating" not in out and "order of the subtraction" not in out, out
+    assert "Read the message, fix the cell" not in out, out  # explained, not a raw error
 
 
 # ------------------------------------------------------------------ 04.standardise

@@ -458,6 +458,7 @@ def test_record_keeps_the_file_when_outputs_moved_by_one_unit(tmp_path):
     nbformat.write(new_notebook(cells=[new_code_cell("print(f'{1 / 3:.4f}')")]), nb_path)
     assert "updated" in run_record(nb_path).stdout
     assert "0.3333" in nb_path.read_text()
+    commit(nb_path)  # tolerance applies to code as committed
 
     # as if recorded on another machine, one unit away: re-recording keeps it byte for byte
     nb_path.write_text(nb_path.read_text().replace("0.3333", "0.3334"))
@@ -470,6 +471,38 @@ def test_record_keeps_the_file_when_outputs_moved_by_one_unit(tmp_path):
     nb_path.write_text(nb_path.read_text().replace("0.3334", "0.3335"))
     assert "updated" in run_record(nb_path).stdout
     assert "0.3333" in nb_path.read_text()
+
+
+@pytest.mark.slow
+def test_record_writes_an_edited_cell_exactly(tmp_path):
+    """A cell edited since the last commit gets no tolerance: a new format is recorded."""
+    nb_path = tmp_path / "edited.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("print(f'{1 / 3:.4f}')")]), nb_path)
+    assert "updated" in run_record(nb_path).stdout
+    commit(nb_path)
+    # the code now prints 2 decimals; the stale output 0.3333 matches 0.33 to one unit of the
+    # finer digit, but the cell was edited, so the fresh output must be written
+    nb_path.write_text(nb_path.read_text().replace(":.4f", ":.2f"))
+    assert "updated" in run_record(nb_path).stdout
+    assert '"0.33\\n"' in nb_path.read_text()
+    # committed again, an unchanged re-run leaves it alone
+    commit(nb_path)
+    assert "unchanged" in run_record(nb_path).stdout
+
+
+def test_edited_cells_without_git_means_all(tmp_path):
+    nb_path = tmp_path / "loose.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("1")]), nb_path)
+    assert record.edited_cells(nb_path) is None
+
+
+def commit(path: Path) -> None:
+    """Commit ``path`` in a git repository in its folder (made on first use)."""
+    git = ["git", "-C", str(path.parent), "-c", "user.name=t", "-c", "user.email=t@t"]
+    if not (path.parent / ".git").exists():
+        subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", path.name], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "record"], check=True)
 
 
 def run_record(path: Path) -> subprocess.CompletedProcess:

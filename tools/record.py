@@ -16,6 +16,7 @@ import configparser
 import copy
 import io
 import re
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -91,7 +92,46 @@ def sanitize_rules(path: Path = SANITIZE_CFG) -> list[tuple[re.Pattern, str]]:
     return [(re.compile(parser[s]["regex"]), parser[s]["replace"]) for s in parser.sections()]
 
 
-def same_up_to_sanitizing(old: nbformat.NotebookNode, new: nbformat.NotebookNode) -> bool:
+def edited_cells(path: Path) -> set[str] | None:
+    """Ids of the cells whose source differs from the committed version of ``path`` (git HEAD).
+
+    Rounding tolerance is for re-running unchanged code on another CPU. A cell whose code was
+    edited since the last commit may print other digits on purpose (a new format), so its
+    outputs are compared exactly. None when there is no committed version to compare with:
+    then every cell counts as edited.
+    """
+    try:
+        top = subprocess.run(
+            ["git", "-C", str(path.resolve().parent), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        relative = path.resolve().relative_to(Path(top).resolve()).as_posix()
+        committed = subprocess.run(
+            ["git", "-C", top, "show", f"HEAD:{relative}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        old = nbformat.reads(committed, as_version=4)
+    except (OSError, ValueError, subprocess.CalledProcessError, nbformat.reader.NotJSONError):
+        return None
+    sources = {cell.get("id"): (cell.cell_type, cell.source) for cell in old.cells}
+    current = nbformat.read(path, as_version=4)
+    return {
+        cell.get("id")
+        for cell in current.cells
+        if sources.get(cell.get("id")) != (cell.cell_type, cell.source)
+    }
+
+
+def same_up_to_sanitizing(
+    old: nbformat.NotebookNode,
+    new: nbformat.NotebookNode,
+    *,
+    edited: set[str] | None = frozenset(),
+) -> bool:
     """True when ``new`` differs from ``old`` only where sanitizing masks or rounding moves.
 
     Then the file on disk is kept byte for byte, so that re-recording an unchanged notebook, on
@@ -99,7 +139,9 @@ def same_up_to_sanitizing(old: nbformat.NotebookNode, new: nbformat.NotebookNode
     same sources, metadata and execution counts; the same outputs (types, stream names, mime
     keys); texts equal after the nbval sanitize rules up to rounding in the last printed digit
     (tools/outputs_compare.py, the rule nbval applies too); PNG images identical or
-    ``images_match``. Everything else must be identical.
+    ``images_match``. Everything else must be identical. Cells in ``edited`` (see
+    ``edited_cells``; None means all) get no rounding tolerance: their texts must be equal
+    after sanitizing.
     """
     rules = sanitize_rules()
 
@@ -114,6 +156,11 @@ def same_up_to_sanitizing(old: nbformat.NotebookNode, new: nbformat.NotebookNode
     for old_cell, new_cell in zip(old.cells, new.cells, strict=True):
         if (old_cell.cell_type, old_cell.source) != (new_cell.cell_type, new_cell.source):
             return False
+        exact = edited is None or new_cell.get("id") in edited
+
+        def same_text(a: str, b: str, exact: bool = exact) -> bool:
+            return clean(a) == clean(b) if exact else texts_match(clean(a), clean(b))
+
         old_outputs, new_outputs = old_cell.get("outputs", []), new_cell.get("outputs", [])
         if len(old_outputs) != len(new_outputs):
             return False
@@ -123,7 +170,7 @@ def same_up_to_sanitizing(old: nbformat.NotebookNode, new: nbformat.NotebookNode
             ):
                 return False
             if isinstance(old_out.get("text"), str) and isinstance(new_out.get("text"), str):
-                if texts_match(clean(old_out["text"]), clean(new_out["text"])):
+                if same_text(old_out["text"], new_out["text"]):
                     new_out["text"] = old_out["text"]
             old_data, new_data = old_out.get("data", {}), new_out.get("data", {})
             if set(old_data) != set(new_data):
@@ -133,7 +180,7 @@ def same_up_to_sanitizing(old: nbformat.NotebookNode, new: nbformat.NotebookNode
                 if not (isinstance(old_value, str) and isinstance(new_value, str)):
                     continue
                 if mime.startswith("text/"):
-                    same = texts_match(clean(old_value), clean(new_value))
+                    same = same_text(old_value, new_value)
                 elif mime == "image/png":
                     same = images_match(old_value, new_value)
                 else:
@@ -198,7 +245,9 @@ def record(path: Path, *, timeout: int) -> bool:
     nbformat.validate(nb)
     nb = normalize(nb)
     text = nbformat.writes(nb) + "\n"
-    changed = text != path.read_text(encoding="utf-8") and not same_up_to_sanitizing(original, nb)
+    changed = text != path.read_text(encoding="utf-8") and not same_up_to_sanitizing(
+        original, nb, edited=edited_cells(path)
+    )
     if changed:
         path.write_text(text, encoding="utf-8")
     took = time.perf_counter() - start

@@ -60,6 +60,11 @@ class Exercise:
 _REGISTRY: dict[str, Exercise] = {}
 
 
+def _a(noun: str) -> str:
+    """``noun`` with its indefinite article: "a float", "an int"."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 def exercise(name: str, *, hint: str, solution: Callable[..., Any]) -> Callable:
     """Register the decorated function as the checker of exercise ``name``.
 
@@ -189,7 +194,7 @@ def not_a_function(answer: Any, signature: str | None = None) -> str | None:
     if signature is not None:
         return f"your answer should be a function {signature}; got {type(answer).__name__} instead."
     return (
-        f"your answer should be a function (you gave a {type(answer).__name__}); "
+        f"your answer should be a function (you gave {_a(type(answer).__name__)}); "
         "pass the function itself, without calling it."
     )
 

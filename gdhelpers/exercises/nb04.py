@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,17 @@ def _to_float(value: Any) -> float | None:
     if arr.size != 1:
         return None
     return float(arr.reshape(()))
+
+
+def _kind(value: Any) -> str:
+    """How to name the type of a value that is not a torch tensor, for a beginner."""
+    if isinstance(value, np.ndarray):
+        return f"a NumPy array (numpy.ndarray of {value.dtype})"
+    if isinstance(value, np.generic):
+        return f"a NumPy number (numpy.{type(value).__name__})"
+    if isinstance(value, bool | int | float):
+        return f"a plain Python {type(value).__name__}"
+    return f"a {type(value).__name__}"
 
 
 # ------------------------------------------------------------------------------ 04.mse
@@ -72,8 +84,9 @@ def _check_mse(answer: Any) -> str | None:
             return "your function returned None: did you forget the `return` statement?"
         if not isinstance(got, torch.Tensor):
             return (
-                f"your function should return a torch tensor (so that .backward() works); "
-                f"got {type(got).__name__} instead. Use torch.sum, not Python's sum or .item()."
+                "your function should return a torch tensor (so that .backward() works); it "
+                f"returned {_kind(got)} instead. Use torch operations (torch.sum) on the "
+                "tensors, not NumPy, Python's sum or .item()."
             )
         g = _to_float(got)
         if g is None:
@@ -97,9 +110,25 @@ def _check_mse(answer: Any) -> str | None:
             return "you took a square root: that is the RMSE. The MSE has no square root."
         if np.isclose(g, float(torch.mean(diff.abs()))) and not np.isclose(g, expected):
             return "you averaged |diff| (the mean ABSOLUTE error); square the differences instead."
-        problem = diagnose(g, expected, what="your MSE", n=diff.numel())
+        if g < 0 < expected:
+            return (
+                f"your MSE is negative ({g:.6g}), but a sum of squares divided by numel never "
+                "is: square the differences (diff * diff) and add them up with torch.sum."
+            )
+        if np.isclose(g, 0.5 * expected):
+            return (
+                "you computed half the MSE (the 1/2-MSE convention that notebook 01 mentions); "
+                "here divide the sum of squares by diff.numel() only."
+            )
+        if np.isclose(g, 2 * expected):
+            return (
+                "your MSE is twice the expected value: divide the sum of squares by "
+                "diff.numel() and multiply by nothing (the factor 2 belongs to the gradient, "
+                "not to the loss)."
+            )
+        problem = diagnose(g, expected, what="your MSE", n=diff.numel(), factor_two=None)
         if problem:
-            return f"{problem} (checked on tensors of shape {tuple(t1.shape)}.)"
+            return f"{problem.rstrip('.')} (checked on tensors of shape {tuple(t1.shape)})."
         if not got.requires_grad:
             return (
                 "your result is disconnected from autograd (no grad_fn): compute it with "
@@ -156,6 +185,19 @@ def _check_gd_step(answer: Any) -> str | None:
                     "update inside a `with torch.no_grad():` block."
                 )
             raise
+        except AttributeError as err:
+            # `w = w - lr * w.grad` makes a new tensor without .grad; its .grad.zero_() fails
+            rebound = [n for n, t, t0 in (("w", w, w0), ("b", b, b0)) if torch.equal(t, t0)]
+            if "NoneType" in str(err) and "zero_" in str(err) and rebound:
+                name = rebound[0]
+                return (
+                    f"your code raised AttributeError: {err}. The caller's {name} did not "
+                    f"change: `{name} = {name} - lr * {name}.grad` creates a NEW tensor, which "
+                    "has no .grad (hence the error), and only rebinds the name inside your "
+                    f"function. Update {name} IN PLACE instead, inside `with torch.no_grad():` "
+                    f"({name} -= lr * {name}.grad)."
+                )
+            raise
         if not (isinstance(w, torch.Tensor) and w.requires_grad and w.is_leaf):
             return "w must stay a leaf tensor with requires_grad=True; update it in place."
         unchanged = torch.equal(w.detach(), w0) and torch.equal(b.detach(), b0)
@@ -178,8 +220,21 @@ def _check_gd_step(answer: Any) -> str | None:
             return "w changed but b did not: update the bias too."
         for name, new, old, grad in (("w", w, w0, gw), ("b", b, b0, gb)):
             step = (new.detach() - old).double()
+            right = -lr * grad.double()
+            close = functools.partial(torch.allclose, rtol=1e-3, atol=1e-9)
+            if close(step, -right):
+                return (
+                    f"{name} moved WITH the gradient, so the loss grows: move against it, "
+                    f"subtract lr * {name}.grad ({name} -= lr * {name}.grad)."
+                )
+            if close(step, 2 * right) or close(step, 0.5 * right):
+                size = "twice" if close(step, 2 * right) else "half"
+                return (
+                    f"your step of {name} is {size} -lr * {name}.grad: subtract lr * {name}.grad "
+                    f"once, with no extra factor (checked with lr = {lr:g})."
+                )
             problem = diagnose(
-                step, -lr * grad.double(), what=f"the change of {name}", rtol=1e-3, atol=1e-9
+                step, right, what=f"the change of {name}", rtol=1e-3, atol=1e-9, factor_two=None
             )
             if problem:
                 return f"{problem} The step is -lr * {name}.grad (checked with lr = {lr:g})."
