@@ -13,85 +13,128 @@ def _verdict(capsys, name, answer):
     return ok, capsys.readouterr().out
 
 
-# ---------------------------------------------------------------- 06.stability_bound
+# ---------------------------------------------------------------- 06.best_rate
 
 
-def bound_right(X):
-    n = X.shape[0]
-    A = np.hstack([X, np.ones((n, 1))])
-    return 2 / np.linalg.eigvalsh(2 / n * A.T @ A).max()
+def rate_right(H):
+    lam = np.linalg.eigvalsh(H)
+    return 2 / (lam[0] + lam[-1])
 
 
-def bound_via_svd(X):
-    # a different, equally right way: lambda_max(2/n A^T A) = 2/n * sigma_max(A)**2
-    A = np.column_stack([X, np.ones(len(X))])
-    return len(X) / np.linalg.norm(A, 2) ** 2
+def rate_unsorted_min_max(H):
+    # a different, equally right way: eigvals (unsorted) with min and max
+    lam = np.linalg.eigvals(H).real
+    return 2 / (lam.min() + lam.max())
 
 
-def bound_no_bias(X):
-    return 2 / np.linalg.eigvalsh(2 / len(X) * X.T @ X).max()
+def rate_bound(H):
+    return 2 / np.linalg.eigvalsh(H)[-1]
 
 
-def bound_one_over(X):
-    return bound_right(X) / 2
+def rate_one_over_max(H):
+    return 1 / np.linalg.eigvalsh(H)[-1]
 
 
-def bound_lambda(X):
-    return 2 / bound_right(X)
+def rate_half(H):
+    lam = np.linalg.eigvalsh(H)
+    return 1 / (lam[0] + lam[-1])
 
 
-def bound_min_eig(X):
-    n = X.shape[0]
-    A = np.hstack([X, np.ones((n, 1))])
-    return 2 / np.linalg.eigvalsh(2 / n * A.T @ A).min()
+def rate_two_over_min(H):
+    return 2 / np.linalg.eigvalsh(H)[0]
 
 
-def bound_no_2_over_n(X):
-    A = np.hstack([X, np.ones((len(X), 1))])
-    return 2 / np.linalg.eigvalsh(A.T @ A).max()
+def rate_trace(H):
+    return 2 / np.trace(H)
 
 
-def bound_no_2(X):
-    A = np.hstack([X, np.ones((len(X), 1))])
-    return 2 / np.linalg.eigvalsh(A.T @ A / len(X)).max()
+def rate_first_two(H):
+    lam = np.linalg.eigvalsh(H)
+    return 2 / (lam[0] + lam[1])
 
 
-def bound_sum(X):
-    A = np.hstack([X, np.ones((len(X), 1))])
-    return 2 / np.linalg.eigvalsh(2 * A.T @ A).max()
+def rate_diagonal(H):
+    d = np.diag(H)
+    return 2 / (d.min() + d.max())
 
 
-def bound_all_eigs(X):
-    A = np.hstack([X, np.ones((len(X), 1))])
-    return 2 / np.linalg.eigvalsh(2 / len(X) * A.T @ A)
+def rate_factor(H):
+    lam = np.linalg.eigvalsh(H)
+    return (lam[-1] - lam[0]) / (lam[-1] + lam[0])
 
 
-@pytest.mark.parametrize("answer", [bound_right, bound_via_svd])
-def test_stability_bound_right(capsys, answer):
-    ok, out = _verdict(capsys, "06.stability_bound", answer)
+def rate_inverted(H):
+    lam = np.linalg.eigvalsh(H)
+    return (lam[0] + lam[-1]) / 2
+
+
+def rate_unpack_two(H):
+    smallest, largest = np.linalg.eigvalsh(H)
+    return 2 / (smallest + largest)
+
+
+def rate_per_eigenvalue(H):
+    return 2 / (np.linalg.eigvalsh(H) + np.linalg.eigvalsh(H).max())
+
+
+@pytest.mark.parametrize("answer", [rate_right, rate_unsorted_min_max])
+def test_best_rate_right(capsys, answer):
+    ok, out = _verdict(capsys, "06.best_rate", answer)
     assert ok and "Correct!" in out
 
 
 @pytest.mark.parametrize(
     ("answer", "words"),
     [
-        (bound_no_bias, "ignores the bias"),
-        (bound_one_over, "half the right value"),
-        (bound_lambda, "lambda_max itself"),
-        (bound_min_eig, "SMALLEST eigenvalue"),
-        (bound_no_2_over_n, "misses the factor 2/n"),
-        (bound_no_2, "factor 2 from differentiating"),
-        (bound_sum, "n times too large"),
-        (bound_all_eigs, "ONE number"),
-        (lambda X: 0.12, "should be"),
-        (lambda X: None, "return"),
+        (rate_bound, "stability bound 2 / lambda_max"),
+        (rate_one_over_max, "1 / lambda_max removes the steep part"),
+        (rate_half, "half the best one"),
+        (rate_two_over_min, "smallest eigenvalue alone"),
+        (rate_trace, "ALL the eigenvalues"),
+        (rate_first_two, "not the smallest and the largest"),
+        (rate_diagonal, "diagonal entries of H"),
+        (rate_factor, "worst factor per step"),
+        (rate_inverted, "inverse of the best rate"),
+        (rate_unpack_two, "has 3 eigenvalues"),
+        (rate_per_eigenvalue, "one per eigenvalue"),
+        (lambda H: 0.05, "the worst factor max |1 - lr * lambda| is"),
+        (lambda H: -0.1, "must be a positive number"),
+        (lambda H: None, "forget the `return`"),
+        (lambda H: "0.1", "got a string"),
+        (lambda H: np.zeros((2, 2)), "got an array of shape (2, 2)"),
     ],
 )
-def test_stability_bound_mistakes(capsys, answer, words):
-    ok, out = _verdict(capsys, "06.stability_bound", answer)
+def test_best_rate_mistakes(capsys, answer, words):
+    ok, out = _verdict(capsys, "06.best_rate", answer)
     assert not ok
     assert words in out
     assert "Traceback" not in out
+
+
+def test_best_rate_cases_tell_every_mistake_apart():
+    """On the first (3x3) case every typical wrong answer differs from the right one and from
+    each other, so that each message names the mistake actually made."""
+    from gdhelpers.exercises import nb06
+
+    H = nb06._rate_cases()[0]
+    values = [nb06._best_rate_reference(H)] + [v for v, _ in nb06._rate_mistakes(H)]
+    values = np.array(values)
+    close = np.isclose(values[:, None], values[None, :], rtol=1e-3)
+    assert close.sum() == len(values)  # only the diagonal
+
+
+def test_best_rate_messages_are_true():
+    """The numbers the messages rely on: the bound's steep factor is -1, 1/lambda_min makes the
+    steep factor < -1 on every case where it is a mistake, and the right rate balances the two."""
+    from gdhelpers.exercises import nb06
+
+    for H in nb06._rate_cases():
+        lam = np.linalg.eigvalsh(H)
+        lr = nb06._best_rate_reference(H)
+        assert np.isclose(1 - lr * lam[0], -(1 - lr * lam[-1]))
+        assert np.isclose(1 - 2 / lam[-1] * lam[-1], -1)
+        if not np.isclose(1 / lam[0], lr):
+            assert 1 - lam[-1] / lam[0] < -1
 
 
 # ---------------------------------------------------------------- 06.momentum_step
@@ -164,21 +207,21 @@ def test_momentum_mistakes(capsys, answer, words):
 
 
 def test_not_callable_message(capsys):
-    _, out = _verdict(capsys, "06.stability_bound", 0.12)
-    assert "should be a function" in out
+    _, out = _verdict(capsys, "06.best_rate", 0.12)
+    assert "should be a function best_rate(H)" in out
 
 
 def test_reference_solutions_pass(capsys):
     from gdhelpers.exercises import nb06
 
-    assert gd.check("06.stability_bound", nb06._stability_bound_reference)
+    assert gd.check("06.best_rate", nb06._best_rate_reference)
     assert gd.check("06.momentum_step", nb06._momentum_step_reference)
 
 
-def test_bound_as_tensor_is_accepted(capsys):
+def test_rate_as_tensor_is_accepted(capsys):
     import torch
 
-    ok, out = _verdict(capsys, "06.stability_bound", lambda X: torch.tensor(bound_right(X)))
+    ok, out = _verdict(capsys, "06.best_rate", lambda H: torch.tensor(rate_right(H)))
     assert ok, out
 
 

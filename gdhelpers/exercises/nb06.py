@@ -1,7 +1,8 @@
 """Exercises of notebook 06 (learning rate and loss landscape).
 
-* ``06.stability_bound``: ``2 / lambda_max`` of the Hessian of the MSE of a linear model with a
-  bias, computed with NumPy.
+* ``06.best_rate``: the constant learning rate ``2 / (lambda_min + lambda_max)`` that makes the
+  slowest part of the error shrink fastest, worked out by the learner from a Hessian (the
+  notebook shows the two factors against the learning rate; the formula is not given).
 * ``06.momentum_step``: one step of gradient descent with (heavy-ball) momentum, in the form
   ``torch.optim.SGD(..., momentum=beta)`` uses.
 """
@@ -31,96 +32,157 @@ def _as_float(value: Any, what: str) -> tuple[float | None, str | None]:
     except (TypeError, ValueError):
         return None, f"{what} should be a number; got {type(value).__name__} instead."
     if arr.size != 1:
-        return None, (
-            f"{what} should be ONE number (a float); got an array of shape {arr.shape}. "
-            "Take the largest eigenvalue with .max() or [-1] of np.linalg.eigvalsh."
-        )
+        return None, (f"{what} should be ONE number (a float); got an array of shape {arr.shape}.")
     return float(arr.reshape(())), None
 
 
-# ---------------------------------------------------------------- 06.stability_bound
+# ---------------------------------------------------------------- 06.best_rate
 
 
-def _stability_bound_reference(X):
-    """2 / lambda_max of the Hessian H = (2/n) A^T A of the MSE, with A = [X, 1]."""
-    n = X.shape[0]
-    A = np.hstack([X, np.ones((n, 1))])  # the column of ones is the bias
-    H = 2 / n * A.T @ A
-    lam_max = np.linalg.eigvalsh(H).max()
-    return 2 / lam_max
+def _best_rate_reference(H):
+    """The constant learning rate that makes the slowest part of the error shrink fastest."""
+    eigenvalues = np.linalg.eigvalsh(H)  # in increasing order
+    smallest, largest = eigenvalues[0], eigenvalues[-1]
+    # the worst factor max |1 - lr * lambda| is smallest where the flat and the steep factor
+    # have the same size and opposite signs: 1 - lr * smallest = -(1 - lr * largest)
+    return 2 / (smallest + largest)
 
 
-def _bound_cases() -> list[np.ndarray]:
-    rng = np.random.default_rng(6)
+def _hessian(X: np.ndarray) -> np.ndarray:
+    """H = (2/n) A^T A of the MSE of a linear model with a bias, A = [X, 1]."""
+    A = np.hstack([X, np.ones((X.shape[0], 1))])
+    return 2 / X.shape[0] * A.T @ A
+
+
+def _rate_cases() -> list[np.ndarray]:
+    """Hessians to check with: 3x3 first (every typical mistake gives a different number)."""
+    rng = np.random.default_rng(7)
     x = np.arange(-5, 5, 0.1).reshape(-1, 1)
     return [
-        x,
-        x + 5,
-        np.array([[1.0], [2.0], [3.0], [4.0]]),
-        rng.normal(2.0, 3.0, size=(20, 3)),
-        np.array([[73.0, 67, 43], [91, 88, 64], [87, 134, 58], [102, 43, 37], [69, 96, 70]]),
+        _hessian(rng.normal(2.0, 3.0, size=(20, 2))),  # two inputs and a bias: 3x3
+        _hessian(x + 5),  # the tilted valley of notebook 06 (large off-diagonal entries)
+        np.array([[15.0]]),  # y = 2x on x = 1, 2, 3, 4 without a bias: the best rate is 1/15
     ]
 
 
-def _eig(M: np.ndarray) -> np.ndarray:
-    return np.linalg.eigvalsh(M)
+def _rate_mistakes(H: np.ndarray) -> list[tuple[float, str]]:
+    """(value, message) for each typical wrong answer on this H, most specific first."""
+    lam = np.linalg.eigvalsh(H)
+    lo, hi = lam[0], lam[-1]
+    diag = np.diag(H)
+    mistakes = [
+        (
+            2 / hi,
+            "you returned the stability bound 2 / lambda_max, the largest rate that still "
+            "converges. There the steep factor is -1: the steep part of the error never shrinks. "
+            "The best rate is smaller, where the flat and the steep factor have the same size.",
+        ),
+        (
+            1 / hi,
+            "1 / lambda_max removes the steep part in one step, but then the flat part is only "
+            "multiplied by 1 - lambda_min/lambda_max per step, close to 1. A larger rate helps "
+            "the flat part, until the steep factor (negative by then) is just as large in size.",
+        ),
+        (
+            1 / (lo + hi),
+            "your rate is half the best one: at the crossing 1 - lr * lambda_min = "
+            "-(1 - lr * lambda_max); solve it for lr again and keep both 1s.",
+        ),
+        (
+            2 / lo,
+            "you used the smallest eigenvalue alone (2 / lambda_min): at that rate the steep "
+            "factor is far below -1 and the steep part grows without bound.",
+        ),
+        (
+            1 / lo,
+            "you used the smallest eigenvalue alone (1 / lambda_min): at that rate the steep "
+            "factor is below -1 and the steep part grows without bound.",
+        ),
+        (
+            2 / lam.sum(),
+            "you added ALL the eigenvalues (np.trace(H) is their sum too). Only the smallest and "
+            "the largest matter: every other eigenvalue has a factor between those two.",
+        ),
+        (
+            2 / (diag.min() + diag.max()),
+            "you used the diagonal entries of H. They are the curvatures along the parameter "
+            "axes, not along the bowl's own axes: use the eigenvalues (np.linalg.eigvalsh).",
+        ),
+        (
+            (hi - lo) / (hi + lo),
+            "you returned the worst factor per step, (kappa - 1)/(kappa + 1), not the learning "
+            "rate that achieves it.",
+        ),
+        (
+            (lo + hi) / 2,
+            "you returned (lambda_min + lambda_max) / 2, the inverse of the best rate: a learning "
+            "rate is 1 over a curvature.",
+        ),
+    ]
+    for i in range(len(lam)):
+        for j in range(i + 1, len(lam)):
+            if (i, j) != (0, len(lam) - 1):
+                mistakes.append(
+                    (
+                        2 / (lam[i] + lam[j]),
+                        "you balanced two eigenvalues that are not the smallest and the largest "
+                        f"(this H is {len(lam)}x{len(lam)} and has {len(lam)}). np.linalg.eigvals "
+                        "does not sort them; np.linalg.eigvalsh does: take [0] and [-1], or use "
+                        "min() and max().",
+                    )
+                )
+    return mistakes
 
 
 @exercise(
-    "06.stability_bound",
+    "06.best_rate",
     hint=(
-        "Build A = np.hstack([X, np.ones((n, 1))]) (the ones are the bias), then the Hessian "
-        "H = 2/n * A.T @ A, take its largest eigenvalue with np.linalg.eigvalsh(H).max(), and "
-        "return 2 divided by it."
+        "Take the eigenvalues with np.linalg.eigvalsh(H) (smallest first, largest last). Only "
+        "those two matter. At the crossing of the two lines the flat factor 1 - lr * smallest "
+        "is positive and the steep factor 1 - lr * largest is negative, of the same size: "
+        "1 - lr * smallest = -(1 - lr * largest). Solve that for lr."
     ),
-    solution=_stability_bound_reference,
+    solution=_best_rate_reference,
 )
-def _check_stability_bound(answer: Any) -> str | None:
-    if problem := not_a_function(answer):
+def _check_best_rate(answer: Any) -> str | None:
+    if problem := not_a_function(answer, "best_rate(H)"):
         return problem
-    for X in _bound_cases():
-        n = X.shape[0]
-        got, problem = _as_float(answer(X.copy()), "your bound")
+    for H in _rate_cases():
+        d = H.shape[0]
+        where = f"(checked with a {d}x{d} H.)"
+        try:
+            value = answer(H.copy())
+        except ValueError as err:
+            if "unpack" not in str(err):
+                raise
+            return (
+                f"your code unpacks the eigenvalues into a fixed number of names, but this H is "
+                f"{d}x{d} and has {d} eigenvalues ({err}). Take the smallest and the largest: "
+                "eigenvalues[0] and eigenvalues[-1] of np.linalg.eigvalsh."
+            )
+        if np.shape(value) == (d,) and d > 1:
+            return (
+                f"your learning rate should be ONE number (a float); got {d} numbers, one per "
+                "eigenvalue. Only the smallest and the largest eigenvalue decide the best rate."
+            )
+        got, problem = _as_float(value, "your learning rate")
         if problem:
             return problem
-        expected = _stability_bound_reference(X)
+        expected = _best_rate_reference(H)
         if np.isclose(got, expected, rtol=1e-6):
             continue
-        where = f"(checked with X of shape {X.shape}.)"
-        A = np.hstack([X, np.ones((n, 1))])
-        H = 2 / n * A.T @ A
-        lam = _eig(H)
-        no_bias = 2 / _eig(2 / n * X.T @ X).max()
-        if np.isclose(got, no_bias, rtol=1e-6):
-            return (
-                "your bound ignores the bias: add a column of ones to X (A = [X, 1]) before "
-                f"building the Hessian. {where}"
-            )
-        if np.isclose(got, 1 / lam.max(), rtol=1e-6):
-            return (
-                "your bound is half the right value: the condition |1 - lr*lambda| < 1 gives "
-                f"lr < 2 / lambda_max, not 1 / lambda_max. {where}"
-            )
-        if np.isclose(got, lam.max(), rtol=1e-6):
-            return f"you returned lambda_max itself; the bound is 2 / lambda_max. {where}"
-        if np.isclose(got, 2 / lam.min(), rtol=1e-6):
-            return (
-                "you used the SMALLEST eigenvalue; the step must be stable along every "
-                f"direction, so the LARGEST eigenvalue sets the bound. {where}"
-            )
-        if np.isclose(got, 2 / _eig(A.T @ A).max(), rtol=1e-6):
-            return f"your Hessian misses the factor 2/n: H = (2/n) A^T A. {where}"
-        if np.isclose(got, 2 / _eig(A.T @ A / n).max(), rtol=1e-6):
-            return (
-                "your Hessian misses the factor 2 from differentiating the square: "
-                f"H = (2/n) A^T A. {where}"
-            )
-        if np.isclose(got, 2 / _eig(2 * A.T @ A).max(), rtol=1e-6):
-            return (
-                "your Hessian is n times too large: the loss is a MEAN, so H = (2/n) A^T A. "
-                f"{where}"
-            )
-        return f"your bound {got:.6g} should be {expected:.6g}. {where}"
+        for wrong, message in _rate_mistakes(H):
+            if np.isclose(got, wrong, rtol=1e-6):
+                return f"{message} {where}"
+        lam = np.linalg.eigvalsh(H)
+        if not np.isfinite(got) or got <= 0:
+            return f"a learning rate must be a positive number; got {got:.4g}. {where}"
+        worst = np.max(np.abs(1 - got * lam))
+        best = np.max(np.abs(1 - expected * lam))
+        return (
+            f"at your rate {got:.4g} the worst factor max |1 - lr * lambda| is {worst:.4g}; the "
+            f"best rate {expected:.4g} gives {best:.4g}. {where}"
+        )
     return None
 
 
