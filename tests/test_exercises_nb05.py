@@ -6,6 +6,7 @@ import re
 
 import numpy as np
 import pytest
+import torch
 
 import gdhelpers as gd
 
@@ -42,6 +43,24 @@ def _sequential(w, b, x, y, lr):
     return w, b
 
 
+def _b_first(w, b, x, y, lr):  # the mirror mistake: b updated first, its new value used for w
+    b = b - lr * 2 * (w * x + b - y)
+    w = w - lr * 2 * (w * x + b - y) * x
+    return w, b
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [np.array, lambda pair: torch.tensor(pair, dtype=torch.float64), list],
+    ids=["ndarray", "tensor", "list"],
+)
+def test_sgd_step_two_numbers_in_an_array_or_list_accepted(wrap, capsys):
+    ok, out = _verdict(
+        "05.sgd_step", lambda w, b, x, y, lr: wrap(_sgd_step(w, b, x, y, lr)), capsys
+    )
+    assert ok and "Correct!" in out, out
+
+
 @pytest.mark.parametrize(
     ("answer", "pattern"),
     [
@@ -65,7 +84,12 @@ def _sequential(w, b, x, y, lr):
             lambda w, b, x, y, lr: (w - lr * (w * x + b - y) * x, b - lr * (w * x + b - y)),
             r"factor of 0.5",
         ),
-        (lambda w, b, x, y, lr: w, r"two numbers"),
+        (_b_first, r"your w update used the NEW b \(you updated b first\)"),
+        (lambda w, b, x, y, lr: _sgd_step(w, b, x, y, lr)[::-1], r"new b first and the new w"),
+        (lambda w, b, x, y, lr: w, r"two numbers, the new w and the new b, as a tuple"),
+        (lambda w, b, x, y, lr: (*_sgd_step(w, b, x, y, lr), 0.0), r"two numbers.*as a tuple"),
+        (lambda w, b, x, y, lr: None, r"returned None: did you forget the `return`"),
+        (lambda w, b, x, y, lr: f"{w}, {b}", r"returned text"),
         (lambda w, b, x, y, lr: ("a", "b"), r"one number"),
     ],
 )
@@ -176,6 +200,14 @@ def test_minibatches_generator_and_slices_accepted(capsys):
         (lambda n, m: [list(range(n))], r"batch_size"),
         (lambda n, m: 5, r"list of batches"),
         (lambda n, m: ["ab", "cd"], r"sample indices"),
+        (lambda n, m: None, r"returned None: did you forget the `return` statement"),
+        (lambda n, m: str(_minibatches(n, m)), r"returned text \(a string\)"),
+        (lambda n, m: "".join(str(i) for i in range(n)), r"returned text \(a string\)"),
+        (lambda n, m: [str(i) for i in range(n)], r"sample indices \(numbers\), not text"),
+        (
+            lambda n, m: [list(range(s, min(s + m, n + 1))) for s in range(1, n + 1, m)],
+            r"indices start at 0",
+        ),
     ],
 )
 def test_minibatches_mistakes(answer, pattern, capsys):

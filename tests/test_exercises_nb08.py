@@ -100,6 +100,41 @@ def test_minibatch_gradient_not_done_and_garbage(capsys):
     assert not ok and "forget the `return`" in out
 
 
+def test_minibatch_gradient_transposed_dw_says_transpose(capsys):
+    def transposed(Xb, Yb, w, b):  # dw of shape (d, k) instead of (k, d)
+        r = Xb @ w.T + b - Yb
+        return 2 * Xb.T @ r / r.numel(), 2 * r.sum(dim=0) / r.numel()
+
+    ok, out = check("08.minibatch_gradient", transposed, capsys)
+    assert not ok
+    assert "has shape (3, 1) but should have shape (1, 3)" in out, out
+    assert "Transpose: r.T @ Xb has the shape (k, d) of w" in out, out
+    assert "reshape them" not in out, out
+
+
+def test_minibatch_gradient_db_summed_over_everything(capsys):
+    def sum_all(Xb, Yb, w, b):  # db = 2 * r.sum() / n: one number instead of (k,)
+        r = Xb @ w.T + b - Yb
+        return 2 * r.T @ Xb / r.numel(), 2 * r.sum() / r.numel()
+
+    ok, out = check("08.minibatch_gradient", sum_all, capsys)
+    assert not ok
+    assert "your db is one number (shape ())" in out, out
+    assert "sum over the samples only, r.sum(dim=0)" in out, out
+    assert "reshape them" not in out, out
+
+
+def test_minibatch_gradient_no_return(capsys):
+    def forgot_return(Xb, Yb, w, b):
+        r = Xb @ w.T + b - Yb
+        dw, db = 2 * r.T @ Xb / r.numel(), 2 * r.sum(dim=0) / r.numel()  # noqa: F841
+
+    ok, out = check("08.minibatch_gradient", forgot_return, capsys)
+    assert not ok
+    assert "is None: did you forget the `return` statement?" in out, out
+    assert "NoneType" not in out, out
+
+
 # --------------------------------------------------------------- 08.combine_shard_gradients
 
 

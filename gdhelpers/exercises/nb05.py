@@ -43,6 +43,30 @@ def _sgd_step_reference(w, b, x, y, lr):
     return w - lr * 2 * r * x, b - lr * 2 * r
 
 
+def _as_pair(got: Any) -> tuple[Any, Any] | str:
+    """The learner's ``(w_new, b_new)``, or the sentence why it is not two numbers.
+
+    A tuple or list of two, or an array or tensor with two numbers, is accepted.
+    """
+    if got is None:
+        return (
+            "your function returned None: did you forget the `return` statement? "
+            "End it with `return w_new, b_new`."
+        )
+    if isinstance(got, str | bytes):
+        return "your function returned text; return the two numbers: `return w_new, b_new`."
+    if hasattr(got, "detach"):
+        got = got.detach().cpu().numpy()
+    if isinstance(got, np.ndarray) and got.size == 2:
+        return tuple(got.reshape(2))
+    if isinstance(got, tuple | list) and len(got) == 2:
+        return got[0], got[1]
+    return (
+        "your function should return two numbers, the new w and the new b, as a tuple: "
+        "`return w_new, b_new`."
+    )
+
+
 @exercise(
     "05.sgd_step",
     hint=(
@@ -56,27 +80,36 @@ def _check_sgd_step(answer: Any) -> str | None:
     if problem := not_a_function(answer):
         return problem
     for w, b, x, y, lr in _STEP_CASES:
-        got = answer(w, b, x, y, lr)
-        if not isinstance(got, tuple | list) or len(got) != 2:
-            return (
-                "your function should return two numbers, the new w and the new b: "
-                "`return w_new, b_new`."
-            )
-        gw, gb = (_as_float(v) for v in got)
+        pair = _as_pair(answer(w, b, x, y, lr))
+        if isinstance(pair, str):
+            return pair
+        gw, gb = (_as_float(v) for v in pair)
         if gw is None or gb is None:
             return "the new w and the new b should each be one number."
         ew, eb = _sgd_step_reference(w, b, x, y, lr)
         where = f"(checked with w={w}, b={b}, x={x}, y={y}, lr={lr}.)"
         r = w * x + b - y
-        if np.isclose(gw, ew) and not np.isclose(gb, eb):
-            w_new = ew
-            if np.isclose(gb, b - lr * 2 * (w_new * x + b - y)):
+        if np.isclose(gw, ew) and np.isclose(gb, eb):
+            continue
+        if np.isclose(gw, eb) and np.isclose(gb, ew):
+            return (
+                "you returned the new b first and the new w second: return them in the "
+                f"order the exercise asks, `return w_new, b_new`. {where}"
+            )
+        if np.isclose(gw, ew):  # w right, b wrong
+            if np.isclose(gb, b - lr * 2 * (ew * x + b - y)):
                 return (
                     "your b update used the NEW w: compute the residual once, before changing "
                     f"anything, and use it for both updates. {where}"
                 )
             if np.isclose(gb, b - lr * 2 * r * x):
                 return f"the gradient for b is 2*r, without the factor x. {where}"
+        if np.isclose(gb, eb):  # b right, w wrong
+            if np.isclose(gw, w - lr * 2 * (w * x + eb - y) * x):
+                return (
+                    "your w update used the NEW b (you updated b first): compute the residual "
+                    f"once, before changing anything, and use it for both updates. {where}"
+                )
         if np.isclose(gw, w - lr * 2 * r) and not np.isclose(gw, ew):
             return f"the gradient for w is 2*r*x: you forgot the factor x. {where}"
         problem = diagnose(
@@ -216,13 +249,31 @@ def _minibatches_reference(n, batch_size):
     return [list(range(start, min(start + batch_size, n))) for start in range(0, n, batch_size)]
 
 
+_EXAMPLE = "[[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]] for n=10, batch_size=4"
+
+
 def _as_index_lists(got: Any, n: int) -> list[list[int]] | str:
+    if got is None:
+        return (
+            "your function returned None: did you forget the `return` statement? Return the "
+            f"list of batches, like {_EXAMPLE}."
+        )
+    if isinstance(got, str | bytes):
+        return (
+            "your function returned text (a string), not a list of batches: return lists of "
+            f"numbers, like {_EXAMPLE}."
+        )
     try:
         batches = list(got)
     except TypeError:
         return f"your function should return a list of batches; got {type(got).__name__}."
     out = []
     for batch in batches:
+        if isinstance(batch, str | bytes):
+            return (
+                "each batch should be a list (or range or array) of sample indices (numbers), "
+                "not text (a string)."
+            )
         if isinstance(batch, slice):
             batch = range(n)[batch]
         if hasattr(batch, "tolist"):
@@ -262,6 +313,11 @@ def _check_minibatches(answer: Any) -> str | None:
                 f"epoch. {where}"
             )
         flat = [i for b in got for i in b]
+        if sorted(flat) == list(range(1, n + 1)):
+            return (
+                "indices start at 0: the first sample has index 0 and the last n-1; yours "
+                f"run from 1 to n. {where}"
+            )
         if sorted(flat) != list(range(n)):
             return (
                 "every index 0 .. n-1 must appear exactly once over all batches; yours has "

@@ -37,6 +37,35 @@ def _gradient_cases() -> list[tuple[torch.Tensor, ...]]:
     return cases
 
 
+def _shape_mistake(value: Any, expected: torch.Tensor, name: str) -> str | None:
+    """The two shape mistakes with a specific cause: dw transposed, db summed over everything."""
+    if not isinstance(value, torch.Tensor):
+        try:
+            value = torch.as_tensor(value)
+        except (TypeError, ValueError, RuntimeError):
+            return None
+    value = value.detach().to(torch.float64)
+    expected = expected.to(torch.float64)
+    shape, want = tuple(value.shape), tuple(expected.shape)
+    if (
+        expected.dim() == 2
+        and shape == want[::-1]
+        and shape != want
+        and torch.allclose(value.T, expected, rtol=1e-4, atol=1e-6)
+    ):
+        return (
+            f"{name} has shape {shape} but should have shape {want}, the shape of w: "
+            "the numbers are right but transposed. Transpose: r.T @ Xb has the shape (k, d) "
+            "of w."
+        )
+    if expected.dim() == 1 and value.dim() == 0:
+        return (
+            f"{name} is one number (shape ()) but should have shape {want}, one number per "
+            "output like b: sum over the samples only, r.sum(dim=0), not over everything."
+        )
+    return None
+
+
 @exercise(
     "08.minibatch_gradient",
     hint=(
@@ -57,6 +86,11 @@ def _check_minibatch_gradient(answer: Any) -> str | None:
                 "your function changed its inputs; compute new tensors instead of updating "
                 "them in place."
             )
+        if got is None:
+            return (
+                "the result of your function is None: did you forget the `return` statement? "
+                "End it with `return dw, db`."
+            )
         if not isinstance(got, tuple | list) or len(got) != 2:
             return (
                 "your function should return two things, the gradients for w and for b: "
@@ -67,6 +101,8 @@ def _check_minibatch_gradient(answer: Any) -> str | None:
         for value, expected, name in ((got[0], dw, "your dw"), (got[1], db, "your db")):
             if isinstance(value, str):
                 return f"{name} should be a tensor of numbers; got a string instead."
+            if problem := _shape_mistake(value, expected, name):
+                return f"{problem} (batch of {m} samples, {Xb.shape[1]} features, {k} output(s))"
             problem = diagnose(value, expected, what=name, n=m * k)
             if problem is not None:
                 if k > 1 and m > 1 and diagnose(value, expected * k, what=name) is None:
