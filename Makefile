@@ -122,7 +122,7 @@ open_lab = \
   $(BIN)/jupyter lab --ServerApp.root_dir='$(lab_root_$(1))' --LabApp.default_url=$(lab_url_$(1)) \
     $(ROOT_FLAG) $(ARGS)
 
-.PHONY: help venv test unit nbval test-threads lint format record lock bench clean student html test-browser test-cpus
+.PHONY: binder-url help venv test unit nbval test-threads lint format record lock bench clean student html test-browser test-cpus
 .PHONY: which-python print-pip workspace lab teach reset-workspace
 
 help: ## List the targets with one line each
@@ -200,6 +200,9 @@ record: $(STAMP) ## Re-execute notebooks in a fresh kernel and save outputs (NB=
 
 student: $(STAMP) ## Build the student edition (solutions blanked, checks cleared) in build/student/
 	@$(PY) tools/student.py --out build/student
+
+binder-url: ## Print the mybinder.org link for this course's GitHub remote (REMOTE=: another one)
+	@python3 tools/binder_url.py $(if $(REMOTE),'$(REMOTE)')
 
 html: $(STAMP) ## Export every notebook with its outputs to static HTML in build/html/ (index.html)
 	@$(PY) tools/export_html.py --out build/html

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import pickle
 import socket
 import sys
 import time
@@ -250,6 +251,15 @@ def _run_worker(
             report = ("ok", worker(rank, world_size, *args))
         except Exception as err:
             report = _error_report(err)
+        try:  # pickle here, so the message names the problem on every Python version
+            pickle.dumps(report)
+        except Exception as err:
+            status, summary, trace, when = _error_report(err)
+            summary = (
+                "the worker's return value must be picklable to reach the main process; "
+                f"got {summary} instead. Return numbers, lists or tensors."
+            )
+            report = (status, summary, trace, when)
         conn.send(report)
     except Exception as err:  # could not join the group, or the result cannot be pickled
         conn.send(_error_report(err))

@@ -37,8 +37,8 @@ def test_options_are_keyword_only():
         assert len(positional) == n_positional, name
         for p in params:
             assert not isinstance(p.default, list | dict | set), f"mutable default in {name}"
-        doc = getattr(gd, name).__doc__
+        doc = inspect.cleandoc(getattr(gd, name).__doc__)  # Python 3.13 dedents docstrings
         for section in ("Returns", "Examples"):  # numpydoc sections
-            assert f"{section}\n    -------" in doc, f"{name}: no {section} section"
+            assert f"\n{section}\n-------" in doc, f"{name}: no {section} section"
         if n_positional or len(params) > 0:
-            assert "Parameters\n    ----------" in doc, f"{name}: no Parameters section"
+            assert "\nParameters\n----------" in doc, f"{name}: no Parameters section"

@@ -373,6 +373,25 @@ def test_record_sees_every_other_change(new):
     assert not record.same_up_to_sanitizing(old, new)
 
 
+def test_record_keeps_the_recorded_text_of_a_cell_nbval_ignores():
+    """00's machine line (Python version, OS, CPU) differs on every machine: keep it."""
+
+    def tagged(text: str) -> nbformat.NotebookNode:
+        nb = notebook_with([new_output("stream", name="stdout", text=text)])
+        nb.cells[1].metadata["tags"] = ["nbval-ignore-output"]
+        return nb
+
+    old, new = tagged("Python 3.11.7 on Linux x86_64\n"), tagged("Python 3.13.0 on Darwin arm64\n")
+    assert record.same_up_to_sanitizing(old, new)
+    assert not record.same_up_to_sanitizing(old, new, edited={"cell-001"})  # code edited: record
+    untagged = notebook_with([new_output("stream", name="stdout", text="Python 3.13.0\n")])
+    plain_old = notebook_with([new_output("stream", name="stdout", text="Python 3.11.7\n")])
+    assert not record.same_up_to_sanitizing(plain_old, untagged)  # without the tag: compared
+    extra = tagged("Python 3.13.0\n")
+    extra.cells[1].outputs.append(new_output("stream", name="stderr", text="warning\n"))
+    assert not record.same_up_to_sanitizing(old, extra)  # another output is still a change
+
+
 def copy_of(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nbformat.reads(nbformat.writes(nb), as_version=4)
 

@@ -176,15 +176,55 @@ def test_binder_postbuild_installs_the_cpu_build_with_constraints_then_the_works
     assert text.rstrip().endswith("python tools/workspace.py")
 
 
-def test_readme_binder_badge_opens_the_first_notebook_of_the_workspace():
-    readme = (ROOT / "README.md").read_text()
-    match = re.search(
-        r"\(https://mybinder\.org/v2/gh/[^/\s]+/[^/\s]+/[^?\s]+\?labpath=([^)\s]+)\)", readme
-    )
-    assert match, "no mybinder.org badge with labpath= in README.md"
-    workspace, _, notebook = match.group(1).replace("%2F", "/").partition("/")
+@pytest.mark.parametrize(
+    "remote",
+    [
+        "https://github.com/someone/gd-course",
+        "https://github.com/someone/gd-course.git",
+        "git@github.com:someone/gd-course.git",
+        "ssh://git@github.com/someone/gd-course.git",
+    ],
+)
+def test_binder_url_opens_the_first_notebook_of_the_workspace(remote):
+    binder = _load_tool("binder_url")
     first = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))[0]
-    assert (workspace, notebook) == ("my-work", first.name)
+    assert binder.binder_url(remote) == (
+        "https://mybinder.org/v2/gh/someone/gd-course/HEAD?labpath=my-work%2F" + first.name
+    )
+
+
+@pytest.mark.parametrize("remote", ["https://gitlab.com/someone/gd-course", "/srv/git/course"])
+def test_binder_url_names_a_remote_binder_cannot_build(remote, capsys):
+    binder = _load_tool("binder_url")
+    with pytest.raises(ValueError, match=r"must be a GitHub repository .*; got .* instead"):
+        binder.binder_url(remote)
+    assert binder.main([remote]) == 1
+    assert "push the course there first" in capsys.readouterr().err
+
+
+def test_binder_url_without_origin_says_what_to_do(tmp_path, monkeypatch, capsys):
+    binder = _load_tool("binder_url")
+    monkeypatch.setattr(binder, "ROOT", tmp_path)  # not a git clone: no origin
+    assert binder.main([]) == 1
+    assert "has no 'origin' remote" in capsys.readouterr().err
+
+
+def test_readme_binder_example_matches_the_tool():
+    readme = (ROOT / "README.md").read_text()
+    binder = _load_tool("binder_url")
+    assert "make binder-url" in readme
+    assert binder.binder_url("https://github.com/OWNER/REPO") in readme
+
+
+def _load_tool(name: str):
+    import importlib
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
 
 
 def test_license_is_pyprojects():

@@ -1,11 +1,13 @@
-"""A real browser runs a notebook in JupyterLab, as a learner would after `make lab`.
+"""A real browser runs a notebook in JupyterLab, as a teacher would after `make teach`.
 
 Run with `make test-browser` (it installs Chromium and Selenium when needed and sets
 GD_BROWSER_TEST=1). Under `make test` this test is skipped: it needs a browser and takes
 about half a minute.
 
 JupyterLab serves a copy of notebooks/ (so that autosave can never touch the committed
-files) with fresh settings, laid out as `make lab` has it. Headless Chromium opens the
+files) with fresh settings, laid out as `make teach` has it (the instructor edition: its
+exercises are solved, so every cell runs; `make lab`'s student edition leaves them blank and
+its own run is tested by tests/test_student_edition.py). Headless Chromium opens the
 notebook, clears its recorded outputs, runs all cells from the Run menu and waits. The test
 passes when the expected line appears in the outputs, every code cell has run, and no output
 shows an error. A screenshot goes to build/browser/notebookNN.png.
@@ -107,7 +109,7 @@ def _stop_group(proc: subprocess.Popen) -> None:
 
 @pytest.fixture
 def lab(tmp_path):
-    """JupyterLab on a free port, laid out as `make lab` has it; yields (url, token).
+    """JupyterLab on a free port, laid out as `make teach` has it; yields (url, token).
 
     Its root holds a copy of notebooks/, so that nothing can write to the committed files.
     """
