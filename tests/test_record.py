@@ -34,7 +34,70 @@ def write_nb(path: Path, *sources: str) -> None:
 def test_missing_notebook_fails_with_a_clear_message(tmp_path):
     result = run_record(tmp_path / "missing.ipynb")
     assert result.returncode == 2
-    assert "not found; expected an existing .ipynb file" in result.stderr
+    assert "not found; expected a file such as notebooks/01_" in result.stderr
+
+
+def test_a_file_that_is_not_a_notebook_is_named_as_such(tmp_path):
+    other = tmp_path / "notes.txt"
+    other.write_text("hello")
+    result = run_record(other)
+    assert result.returncode == 2
+    assert (
+        f"record: notebook {str(other)!r} is not a notebook (a notebook's name ends in .ipynb)"
+        in (result.stderr)
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_every_notebook_is_validated_before_any_is_recorded(tmp_path):
+    good, broken = tmp_path / "a_good.ipynb", tmp_path / "b_broken.ipynb"
+    write_nb(good, "print('ran')")
+    broken.write_text('{"cells": [')  # truncated JSON, as a failed write used to leave it
+    before = good.read_bytes()
+    result = run_record(good, broken)
+    assert result.returncode == 2
+    assert f"record: {broken} is not valid JSON (a notebook is a JSON file)" in result.stderr
+    assert "nothing was recorded" in result.stderr and "Traceback" not in result.stderr
+    assert good.read_bytes() == before  # not executed, not written
+
+
+def test_a_dead_kernel_is_one_clear_line_naming_the_cell(tmp_path):
+    nb_path = tmp_path / "dies.ipynb"
+    write_nb(nb_path, "a = 1", "import os\nos._exit(3)")
+    before = nb_path.read_bytes()
+    result = run_record(nb_path)
+    assert result.returncode == 1
+    assert f"record: {nb_path} FAILED: the kernel died while running cell 2" in result.stderr
+    assert "Traceback" not in result.stderr and "DeadKernelError" not in result.stderr
+    assert nb_path.read_bytes() == before
+
+
+def test_ctrl_c_exits_130_and_leaves_the_notebook(tmp_path):
+    import signal
+    import time
+
+    nb_path = tmp_path / "slow.ipynb"
+    started = tmp_path / "started"
+    write_nb(
+        nb_path, f"import pathlib, time\npathlib.Path({str(started)!r}).touch()\ntime.sleep(60)"
+    )
+    before = nb_path.read_bytes()
+    proc = subprocess.Popen(
+        [sys.executable, str(RECORD), str(nb_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    deadline = time.monotonic() + 90
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert started.exists(), "the kernel never ran the first cell"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert f"record: interrupted; {nb_path} is unchanged on disk." in err
+    assert nb_path.read_bytes() == before
 
 
 def test_no_argument_is_an_error():

@@ -7,6 +7,7 @@ notebooks, through tools/student.py, as `make workspace` runs it.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import stat
 import sys
@@ -144,11 +145,17 @@ def test_learner_files_checkpoints_and_hidden_files_are_left_alone(edition, tmp_
     assert not list(dest.glob(".*.tmp")), "a temporary file was left behind"
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def test_copies_are_readable_like_any_file(edition, tmp_path):
     dest = tmp_path / "my-work"
     run(edition, dest)
     for path in (dest / "01_a.ipynb", dest / MANIFEST):
-        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~workspace._umask()
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~_umask()
 
 
 # -- main(): the real student edition, as `make workspace` builds it ----------------------------

@@ -16,7 +16,17 @@ def course_notebooks(paths: list[Path], tool: str) -> list[Path] | None:
     notebooks = paths or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     missing = [p for p in notebooks if not p.is_file() or p.suffix != ".ipynb"]
     for p in missing:
-        print(f"{tool}: notebook {str(p)!r} not found", file=sys.stderr)
+        if p.is_file():
+            why = "is not a notebook (a notebook's name ends in .ipynb)"
+        elif p.exists():
+            why = "is a folder, not a notebook"
+        else:
+            why = "not found"
+        print(
+            f"{tool}: notebook {str(p)!r} {why}; expected a file such as "
+            "notebooks/01_numpy_gradient_descent.ipynb (see 'ls notebooks/')",
+            file=sys.stderr,
+        )
     if not notebooks:
         print(f"{tool}: no notebooks found in notebooks/", file=sys.stderr)
     return None if missing or not notebooks else notebooks

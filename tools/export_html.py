@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+from atomic import write_atomically
 from course_notebooks import course_notebooks
 from jinja2 import DictLoader
 from nbconvert import HTMLExporter
@@ -153,14 +154,14 @@ def export(
             "course_nav": _nav(pages, index),
         }
         body, _ = exporter.from_notebook_node(nb, resources=resources)
-        (out / name).write_text(body, encoding="utf-8")
+        write_atomically(out / name, body)
         written.append(out / name)
     items = "\n".join(
         f'<li><a href="{name}">{html.escape(title)}</a> <span class="file">{name}</span></li>'
         for name, title in pages
     )
     index_html = INDEX.format(title=html.escape(COURSE_TITLE), edition=edition, items=items)
-    (out / "index.html").write_text(index_html, encoding="utf-8")
+    write_atomically(out / "index.html", index_html)
     return written
 
 

@@ -16,6 +16,7 @@ import configparser
 import copy
 import io
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -24,11 +25,13 @@ from pathlib import Path
 import nbformat
 import numpy as np
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError, CellTimeoutError
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import kernel_env
+from atomic import write_atomically
+from course_notebooks import course_notebooks
 from outputs_compare import texts_match
 
 SANITIZE_CFG = Path(__file__).resolve().parent.parent / "notebooks" / "sanitize.cfg"
@@ -233,6 +236,11 @@ def record(path: Path, *, timeout: int) -> bool:
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
+    running = {"cell": None}
+
+    def note_cell(cell, cell_index, **_) -> None:
+        running["cell"] = cell_index
+
     client = NotebookClient(
         nb,
         timeout=timeout,
@@ -242,6 +250,7 @@ def record(path: Path, *, timeout: int) -> bool:
         allow_errors=False,
         # quiet the kernel's own log (e.g. its note on local TCP transport); cell errors still show
         extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        on_cell_start=note_cell,
     )
     start = time.perf_counter()
     try:
@@ -250,6 +259,27 @@ def record(path: Path, *, timeout: int) -> bool:
         print(f"record: {path} FAILED; the file on disk is unchanged.", file=sys.stderr)
         print(str(err), file=sys.stderr)
         return False
+    except DeadKernelError:
+        print(
+            f"record: {path} FAILED: the kernel died while running cell {running['cell']} (the "
+            "cell ended Python, e.g. os._exit or sys.exit in a subprocess, or ran out of memory); "
+            "the file on disk is unchanged.",
+            file=sys.stderr,
+        )
+        return False
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as err:  # the kernel could not start or talk (ZMQError, RuntimeError, ...)
+        # Ctrl-C: nbclient's own SIGINT handler shuts the kernel down (and notes it in
+        # _async_cleanup_kernel_future); the run then ends in some other error.
+        if _interrupted or getattr(client, "_async_cleanup_kernel_future", None) is not None:
+            raise KeyboardInterrupt from None
+        print(
+            f"record: {path} FAILED at cell {running['cell']}: {type(err).__name__}: {err}; "
+            "the file on disk is unchanged.",
+            file=sys.stderr,
+        )
+        return False
     nbformat.validate(nb)
     nb = normalize(nb)
     text = nbformat.writes(nb) + "\n"
@@ -257,10 +287,35 @@ def record(path: Path, *, timeout: int) -> bool:
         original, nb, edited=edited_cells(path)
     )
     if changed:
-        path.write_text(text, encoding="utf-8")
+        write_atomically(path, text)
     took = time.perf_counter() - start
     print(f"record: {path} {'updated' if changed else 'unchanged'} ({took:.1f} s)")
     return True
+
+
+_interrupted = False
+
+
+def _on_sigint(signum, frame) -> None:
+    global _interrupted
+    _interrupted = True
+    raise KeyboardInterrupt
+
+
+def invalid_notebook(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a notebook, or None when it can."""
+    try:
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+    except (OSError, UnicodeDecodeError) as err:
+        return f"cannot be read ({type(err).__name__}: {err})"
+    except nbformat.reader.NotJSONError:
+        return "is not valid JSON (a notebook is a JSON file); restore it with git"
+    except nbformat.ValidationError as err:
+        return f"is not a valid notebook: {err.message}; restore it with git"
+    except Exception as err:  # any other reader failure: name it, do not crash
+        return f"is not a valid notebook: {type(err).__name__}: {err}"
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -268,24 +323,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
     args = parser.parse_args(argv)
-    if not args.notebooks:
+    if not args.notebooks:  # `make record` names them all; never re-record everything by accident
         print(
             "record: no notebook given; expected paths like notebooks/01_x.ipynb", file=sys.stderr
         )
         return 2
-    missing = [p for p in args.notebooks if not p.is_file() or p.suffix != ".ipynb"]
-    if missing:
-        for p in missing:
-            print(
-                f"record: notebook {str(p)!r} not found; expected an existing .ipynb file such as "
-                "notebooks/01_numpy_gradient_descent.ipynb (see 'ls notebooks/').",
-                file=sys.stderr,
-            )
+    notebooks = course_notebooks(args.notebooks, "record")
+    if notebooks is None:
+        return 2
+    # check every file before recording any: a broken file is named at once
+    problems = [(p, why) for p in notebooks if (why := invalid_notebook(p)) is not None]
+    for p, why in problems:
+        print(f"record: {p} {why}; nothing was recorded.", file=sys.stderr)
+    if problems:
         return 2
     kernel_env.apply()
-    for path in args.notebooks:
-        if not record(path, timeout=args.timeout):
-            return 1
+    signal.signal(signal.SIGINT, _on_sigint)
+    path = notebooks[0]
+    try:
+        for path in notebooks:
+            if not record(path, timeout=args.timeout):
+                return 1
+    except KeyboardInterrupt:
+        print(f"record: interrupted; {path} is unchanged on disk.", file=sys.stderr)
+        return 130
     return 0
 
 

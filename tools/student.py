@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+from atomic import write_atomically
 from course_notebooks import course_notebooks
 
 BEGIN = "### BEGIN SOLUTION"
@@ -156,7 +157,7 @@ def build(notebooks: list[Path], out: Path) -> dict[Path, Summary]:
     for path, (student, summary) in editions.items():
         nbformat.validate(student)
         target = out / path.name
-        target.write_text(nbformat.writes(student) + "\n", encoding="utf-8")
+        write_atomically(target, nbformat.writes(student) + "\n")
         summaries[target] = summary
     return summaries
 

@@ -13,6 +13,7 @@ import nbformat
 
 sys.path.insert(0, "tools")
 import export_html
+from atomic import write_atomically
 
 import gdhelpers.exercises as ex
 
@@ -102,6 +103,6 @@ def fill(text, key, table):
 text = DOC.read_text()
 text = fill(text, "notebooks", nb_table)
 text = fill(text, "exercises", ex_table)
-DOC.write_text(text)
+write_atomically(DOC, text)
 print(nb_table)
 print(ex_table)

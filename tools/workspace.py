@@ -27,11 +27,13 @@ import contextlib
 import hashlib
 import io
 import json
-import os
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from atomic import write_atomically
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DEST = ROOT / "my-work"
@@ -85,27 +87,7 @@ def write_manifest(dest: Path, hashes: dict[str, str]) -> None:
         "version": MANIFEST_VERSION,
         "files": {name: {"sha256": hashes[name]} for name in sorted(hashes)},
     }
-    _write_atomically(dest / MANIFEST, (json.dumps(data, indent=1) + "\n").encode("utf-8"))
-
-
-def _write_atomically(target: Path, content: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(content)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; a notebook is not
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+    write_atomically(dest / MANIFEST, (json.dumps(data, indent=1) + "\n").encode("utf-8"))
 
 
 def edition_files(edition: Path) -> list[str]:
@@ -129,7 +111,7 @@ def sync(edition: Path, dest: Path) -> Report:
         new = hashlib.sha256(content).hexdigest()
         target = dest / name
         if not target.exists() and not target.is_symlink():
-            _write_atomically(target, content)
+            write_atomically(target, content)
             hashes[name] = new
             (report.restored if name in recorded else report.added).append(name)
             continue
@@ -138,7 +120,7 @@ def sync(edition: Path, dest: Path) -> Report:
             hashes[name] = new
             report.unchanged.append(name)
         elif current is not None and current == recorded.get(name):
-            _write_atomically(target, content)
+            write_atomically(target, content)
             hashes[name] = new
             report.updated.append(name)
         elif name in recorded:
