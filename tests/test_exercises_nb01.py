@@ -49,8 +49,49 @@ def test_mse_gradient_correct(capsys):
         ),
         (
             lambda x, y, w: 2 * x * (w * x - y),  # no mean at all
-            r"your gradient should be one number; got an array of shape \(4,\) instead\. "
-            r"\(checked at w = 0\.0 with x = \[1\.0, 2\.0, 3\.0, 4\.0\]\.\)",
+            r"^Not quite \(01\.mse_gradient\): your gradient should be one number, here -30; "
+            r"you returned a NumPy array of shape \(4,\), one value per sample: the mean over "
+            r"the samples is missing \(checked at w = 0\.0 with x = "
+            r"\[1\.0, 2\.0, 3\.0, 4\.0\]\.\)$",
+        ),
+        (
+            lambda x, y, w: np.mean((w * x - y) ** 2),  # the loss, not its derivative
+            r"^Not quite \(01\.mse_gradient\): you returned the loss \(the mean of squared "
+            r"errors\), not its derivative: differentiate \(w\*x - y\)\*\*2 with respect to w",
+        ),
+        (
+            lambda x, y, w: np.sum((w * x - y) ** 2),  # the summed loss
+            r"you returned the sum of squared errors, a loss, not the derivative",
+        ),
+        (
+            lambda x, y, w: "-30",  # a string, not a number
+            r"^Not quite \(01\.mse_gradient\): your gradient should be one number, here -30; "
+            r"you returned a str, '-30' \(checked at w = 0\.0 with x = "
+            r"\[1\.0, 2\.0, 3\.0, 4\.0\]\.\)$",
+        ),
+        (
+            lambda x, y, w: [-30.0, -7.5],
+            r"your gradient should be one number, here -30; you returned a list of 2 numbers ",
+        ),
+        (
+            lambda x, y, w: float("nan"),
+            r"^Not quite \(01\.mse_gradient\): your gradient is nan, 'not a number', where -30 "
+            r"was expected \(checked at w = 0\.0 with x = \[1\.0, 2\.0, 3\.0, 4\.0\]\)\. NumPy "
+            r"gives nan for 0/0",
+        ),
+        (
+            lambda x, y, w: float("inf"),
+            r"your gradient is infinite where -30 was expected \(checked at w = 0\.0",
+        ),
+        (
+            lambda x, y: np.mean(2 * x * (2.0 * x - y)),  # w forgotten: a TypeError when called
+            r"^Not quite \(01\.mse_gradient\): your function must take \(x, y, w\): three "
+            r"arguments, in this order; yours takes \(x, y\)\.$",
+        ),
+        (
+            lambda w, x, y: np.mean(2 * x * (w * x - y)),  # right formula, arguments swapped
+            r"your function must take \(x, y, w\) in this order; yours takes \(w, x, y\), so "
+            r"the checker's x lands in your w\.",
         ),
         (
             lambda x, y, w: np.mean(2 * x * (w * x - y)) + 1.0,
@@ -101,7 +142,25 @@ def test_contraction_factor_correct(capsys):
             lambda x, lr: 2 * (1 - lr * 2 * np.mean(x**2)),  # a factor 2 here is no typical slip
             r"your factor has a wrong value: expected 0\.85, got 1\.7 ",
         ),
-        (lambda x, lr: np.array([0.5, 0.5]), r"your factor should be one number; got an array"),
+        (
+            lambda x, lr: np.array([0.5, 0.5]),
+            r"your factor should be one number, here 0\.85; you returned a NumPy array of shape "
+            r"\(2,\) \(checked with x = \[1\.0, 2\.0, 3\.0, 4\.0\], lr = 0\.01\.\)",
+        ),
+        (
+            lambda x, lr: "0.85",
+            r"your factor should be one number, here 0\.85; you returned a str, '0\.85' ",
+        ),
+        (lambda x, lr: float("nan"), r"your factor is nan, 'not a number', where 0\.85 was"),
+        (
+            lambda x: 1 - 0.01 * 2 * np.mean(x**2),  # lr forgotten
+            r"your function must take \(x, lr\): two arguments, in this order; yours takes "
+            r"\(x\)\.",
+        ),
+        (
+            lambda lr, x: 1 - lr * 2 * np.mean(x**2),
+            r"your function must take \(x, lr\) in this order; yours takes \(lr, x\)",
+        ),
     ],
 )
 def test_contraction_factor_mistakes(capsys, answer, words):
@@ -109,6 +168,21 @@ def test_contraction_factor_mistakes(capsys, answer, words):
     out = capsys.readouterr().out
     assert re.search(words, out), out
     assert "seed" not in out
+
+
+def test_correct_answer_with_other_parameter_names_or_order_of_use(capsys):
+    # the names do not matter, only the order in which the checker passes the values
+    assert gd.check("01.mse_gradient", lambda a, b, c: np.mean(2 * a * (c * a - b))) is True
+    assert gd.check("01.contraction_factor", lambda x, eta: 1 - eta * 2 * np.mean(x**2)) is True
+    capsys.readouterr()
+
+
+def test_error_inside_the_function_is_still_shown(capsys):
+    # a TypeError raised by the learner's code (not by the arguments) keeps Python's message
+    assert gd.check("01.mse_gradient", lambda x, y, w: len(w)) is False
+    out = capsys.readouterr().out
+    assert "your code raised TypeError" in out
+    assert "must take" not in out
 
 
 def test_function_expected_message(capsys):
@@ -122,3 +196,10 @@ def test_hint_and_solution(capsys):
     out = capsys.readouterr().out
     assert "chain rule" in out
     assert "np.mean(x**2)" in out
+
+
+def test_contraction_factor_hint_uses_only_what_notebook_01_taught(capsys):
+    gd.hint("01.contraction_factor")
+    out = capsys.readouterr().out
+    assert "second derivative" not in out and "Hessian" not in out
+    assert "(w - w_best)" in out

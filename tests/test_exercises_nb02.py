@@ -63,6 +63,29 @@ def step_wrong_lr(w, x, y, lr):
     return train_step(w, x, y, 4 * lr)
 
 
+def step_fixed_lr(w, x, y, lr):
+    return train_step(w, x, y, 0.01)  # the notebook's lr written in, the argument ignored
+
+
+def step_rebinding_then_zero(w, x, y, lr):
+    loss = ((w * x - y) ** 2).mean()
+    loss.backward()
+    with torch.no_grad():
+        w = w - lr * w.grad  # a new tensor named w, without a gradient
+    w.grad.zero_()  # AttributeError: w.grad is None
+    return loss.item()
+
+
+def step_without_backward(w, x, y, lr):
+    loss = ((w * x - y) ** 2).mean()
+    w.grad.zero_()  # AttributeError: no backward() yet, w.grad is None
+    return loss.item()
+
+
+def step_loss_as_text(w, x, y, lr):
+    return f"{train_step(w, x, y, lr):.4f}"
+
+
 def test_autograd_gradient_correct(capsys):
     assert gd.check("02.autograd_gradient", autograd_gradient) is True
     assert "Correct!" in capsys.readouterr().out
@@ -113,6 +136,20 @@ def returns_the_loss(x, y, w):
         (returns_the_loss, r"you returned the loss; return its gradient"),
         (lambda x, y, w: None, r"your function returned None"),
         (lambda x, y, w: [1.0, 2.0], r"should return one number"),
+        (
+            lambda x, y, w: f"{autograd_gradient(x, y, w)}",  # the right number, as text
+            r"should return one number \(the gradient dL/dw\), not a string \(you returned "
+            r"'-30\.0'\): return w\.grad\.item\(\) itself\.",
+        ),
+        (
+            lambda x, y, w: [autograd_gradient(x, y, w)],  # the right number, in a list
+            r"should return one number \(the gradient dL/dw\), not a list \(you returned "
+            r"\[-30\.0\]\)",
+        ),
+        (
+            lambda x, y, w: (autograd_gradient(x, y, w),),
+            r"should return one number \(the gradient dL/dw\), not a tuple",
+        ),
         (
             lambda x, y, w: -30.0,  # 4 times the right value at w = 1.5, by coincidence
             r"your gradient has a wrong value: expected -7\.5, got -30 \(checked at w = 1\.5 ",
@@ -186,6 +223,25 @@ def step_returns_garbage(w, x, y, lr):
             r"return loss\.item\(\)",
         ),
         (lambda w, x, y, lr: train_step(w, x, y, lr) and None, r"return the loss as one number"),
+        (
+            step_fixed_lr,
+            r"in step 1 w moved by -0\.0121667: that is a step with lr = 0\.01, but this call "
+            r"passed lr = 0\.1\. Use the argument lr, not a number written into your function\.",
+        ),
+        (
+            step_rebinding_then_zero,
+            r"w\.grad\.zero_\(\) failed because w\.grad is None: `w = w - lr \* w\.grad` made "
+            r"a NEW tensor named w, .* the w you were given did not change\. Update it IN PLACE",
+        ),
+        (
+            step_without_backward,
+            r"w\.grad\.zero_\(\) failed because w\.grad is None: PyTorch fills w\.grad only "
+            r"when you call loss\.backward\(\)",
+        ),
+        (
+            step_loss_as_text,
+            r"return the loss as one number, e\.g\. loss\.item\(\), not a string\.",
+        ),
     ],
 )
 def test_train_step_mistakes(capsys, answer, words):
@@ -216,3 +272,15 @@ def test_train_step_must_keep_w_trainable(capsys):
 
     assert gd.check("02.train_step", detaches) is False
     assert "w must stay a leaf tensor with requires_grad=True" in capsys.readouterr().out
+
+
+def test_train_step_rebinding_then_zero_gives_no_raw_attribute_error(capsys):
+    assert gd.check("02.train_step", step_rebinding_then_zero) is False
+    out = capsys.readouterr().out
+    assert "AttributeError" not in out and "NoneType" not in out
+
+
+def test_train_step_cases_use_more_than_one_learning_rate():
+    from gdhelpers.exercises import nb02
+
+    assert len({lr for *_, lr in nb02._STEP_CASES}) > 1

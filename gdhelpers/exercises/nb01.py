@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
@@ -46,21 +47,143 @@ def _mse_gradient_reference(x, y, w):
 def _check_mse_gradient(answer: Any) -> str | None:
     if problem := not_a_function(answer):
         return problem
+    if problem := _wrong_arguments(answer, ("x", "y", "w")):
+        return problem
     got = [answer(x.copy(), y.copy(), w) for x, y, w in _GRAD_CASES]
     where = [f"checked at w = {w} with x = {x.tolist()}" for x, _, w in _GRAD_CASES]
-    no_x = [np.mean(2 * (w * x - y)) for x, y, w in _GRAD_CASES]
-    if _matches(got, no_x):
-        return (
+    expected = [_mse_gradient_reference(x, y, w) for x, y, w in _GRAD_CASES]
+    if problem := not _matches(got, expected) and _swapped(answer, ("x", "y", "w")):
+        return problem
+    n = [len(x) for x, _, _ in _GRAD_CASES]
+    if problem := _not_one_number(got, expected, what="your gradient", where=where, n=n):
+        return problem
+    mistakes = [
+        (
+            [np.mean((w * x - y) ** 2) for x, y, w in _GRAD_CASES],
+            "you returned the loss (the mean of squared errors), not its derivative: "
+            "differentiate (w*x - y)**2 with respect to w (chain rule), then take the mean.",
+        ),
+        (
+            [np.sum((w * x - y) ** 2) for x, y, w in _GRAD_CASES],
+            "you returned the sum of squared errors, a loss, not the derivative of the mean "
+            "squared error: differentiate (w*x - y)**2 with respect to w (chain rule), then "
+            "take the mean.",
+        ),
+        (
+            [np.mean(2 * (w * x - y)) for x, y, w in _GRAD_CASES],
             "you forgot a factor x: by the chain rule the derivative of (w*x - y)**2 with "
-            "respect to w is 2*(w*x - y) * x."
-        )
+            "respect to w is 2*(w*x - y) * x.",
+        ),
+    ]
+    if not _matches(got, expected):
+        for values, sentence in mistakes:
+            if _matches(got, values):
+                return sentence
     return diagnose_cases(
         got,
-        [_mse_gradient_reference(x, y, w) for x, y, w in _GRAD_CASES],
+        expected,
         what="your gradient",
         where=where,
-        n=[len(x) for x, _, _ in _GRAD_CASES],
+        n=n,
     )
+
+
+def _parameters(answer: Any) -> list[str] | None:
+    """The names of the positional parameters of ``answer``, or None when Python cannot tell."""
+    try:
+        signature = inspect.signature(answer)
+    except (TypeError, ValueError):  # no signature to read (a builtin)
+        return None
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return [p.name for p in signature.parameters.values() if p.kind in kinds]
+
+
+def _wrong_arguments(answer: Any, names: tuple[str, ...]) -> str | None:
+    """The sentence for a function that cannot be called with ``names``, or None.
+
+    Checked before the function is called, so that the learner reads "must take (x, y, w)"
+    instead of Python's TypeError about positional arguments.
+    """
+    try:
+        inspect.signature(answer).bind(*names)
+    except (TypeError, ValueError) as err:
+        if isinstance(err, ValueError):  # no signature to read: let the call decide
+            return None
+        count = {1: "one", 2: "two", 3: "three"}.get(len(names), str(len(names)))
+        return (
+            f"your function must take ({', '.join(names)}): {count} arguments, in this order; "
+            f"yours takes ({', '.join(_parameters(answer) or [])})."
+        )
+    return None
+
+
+def _swapped(answer: Any, names: tuple[str, ...]) -> str | None:
+    """The sentence for a function whose parameters are ``names`` in another order, or None."""
+    params = _parameters(answer)
+    if params is None or sorted(params) != sorted(names) or params == list(names):
+        return None
+    return (
+        f"your function must take ({', '.join(names)}) in this order; yours takes "
+        f"({', '.join(params)}), so the checker's {names[0]} lands in your {params[0]}."
+    )
+
+
+def _given(value: Any) -> str:
+    """What the learner returned, in words: "a str, 'abc'", "a dict", "a NumPy array"."""
+    if isinstance(value, np.ndarray):
+        return "a NumPy array"
+    name = type(value).__name__
+    article = "an" if name[:1].lower() in "aeiou" else "a"
+    if isinstance(value, str | bytes):
+        text = repr(value) if len(value) <= 30 else repr(value[:27]) + "..."
+        return f"{article} {name}, {text}"
+    return f"{article} {name}"
+
+
+def _not_one_number(
+    got: list[Any],
+    expected: list[float],
+    *,
+    what: str,
+    where: list[str],
+    n: list[int] | None = None,
+) -> str | None:
+    """The sentence for the first case whose answer is not one finite number, or None.
+
+    The sentence says what was expected and what was given: no number at all (a string),
+    several numbers (one per sample when ``n`` says so), NaN or infinity. None is left to
+    :func:`diagnose_cases` (it asks about the missing ``return``).
+    """
+    for i, (value, exp, case) in enumerate(zip(got, expected, where, strict=True)):
+        if value is None:
+            continue
+        try:
+            if isinstance(value, str | bytes | dict | set):
+                raise TypeError
+            g = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            given = _given(value)
+            return f"{what} should be one number, here {exp:.6g}; you returned {given} ({case}.)"
+        if g.size != 1:
+            if isinstance(value, list | tuple) and g.ndim == 1:
+                several = f"{_given(value)} of {g.size} numbers"
+            else:
+                several = f"{_given(value)} of shape {g.shape}"
+            if n is not None and g.shape == (n[i],):
+                several += ", one value per sample: the mean over the samples is missing"
+            return f"{what} should be one number, here {exp:.6g}; you returned {several} ({case}.)"
+        if np.isnan(g).any():
+            return (
+                f"{what} is nan, 'not a number', where {exp:.6g} was expected ({case}). "
+                "NumPy gives nan for 0/0, for inf - inf and for the mean of an empty array: "
+                "check each division and each mean in your function."
+            )
+        if np.isinf(g).any():
+            return (
+                f"{what} is infinite where {exp:.6g} was expected ({case}): a division by "
+                "zero, or a number too large for a float."
+            )
+    return None
 
 
 def _matches(got: list[Any], values: list[float]) -> bool:
@@ -81,15 +204,24 @@ def _contraction_factor_reference(x, lr):
     "01.contraction_factor",
     hint=(
         "Write w_new = w - lr * mean(2*x*(w*x - y)) with y = w_best*x and collect the terms: "
-        "w_new - w_best = (1 - lr * something) * (w - w_best). The something is the second "
-        "derivative of the loss, 2*mean(x**2)."
+        "w_new - w_best = (1 - lr * something) * (w - w_best). The something is the number "
+        "that multiplies (w - w_best) in the gradient: with y = w_best*x the gradient is "
+        "mean(2*x*x) * (w - w_best), as in section 6 of the notebook (15 for x = 1, 2, 3, 4)."
     ),
     solution=_contraction_factor_reference,
 )
 def _check_contraction_factor(answer: Any) -> str | None:
     if problem := not_a_function(answer):
         return problem
+    if problem := _wrong_arguments(answer, ("x", "lr")):
+        return problem
     got = [answer(x.copy(), lr) for x, lr in _FACTOR_CASES]
+    where = [f"checked with x = {x.tolist()}, lr = {lr}" for x, lr in _FACTOR_CASES]
+    expected = [_contraction_factor_reference(x, lr) for x, lr in _FACTOR_CASES]
+    if problem := not _matches(got, expected) and _swapped(answer, ("x", "lr")):
+        return problem
+    if problem := _not_one_number(got, expected, what="your factor", where=where):
+        return problem
     mean_sq = [np.mean(x**2) for x, _ in _FACTOR_CASES]
     lrs = [lr for _, lr in _FACTOR_CASES]
     mistakes = [
@@ -111,7 +243,6 @@ def _check_contraction_factor(answer: Any) -> str | None:
             "wrong sign: a gradient step moves AGAINST the gradient, so the factor is 1 minus ...",
         ),
     ]
-    expected = [_contraction_factor_reference(x, lr) for x, lr in _FACTOR_CASES]
     if _matches(got, expected):
         return None
     for values, sentence in mistakes:
@@ -121,7 +252,7 @@ def _check_contraction_factor(answer: Any) -> str | None:
         got,
         expected,
         what="your factor",
-        where=[f"checked with x = {x.tolist()}, lr = {lr}" for x, lr in _FACTOR_CASES],
+        where=where,
         factors=False,  # 2 * (1 - lr * h) is no typical mistake
         rtol=1e-6,
         atol=1e-9,

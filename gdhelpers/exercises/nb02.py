@@ -23,14 +23,34 @@ _CASES = [
     ([3.0, 1.0, 4.0, 1.0, 5.0, 9.0], [2.0, 6.0, 5.0, 3.0, 5.0, 8.0], 0.25),
 ]
 
+# train_step: (x, y, starting w, learning rate); the lr changes between cases, so an lr
+# written into the function instead of the argument is caught
+_STEP_CASES = [
+    ([1.0, 2.0, 3.0, 4.0], [2.0, 4.0, 6.0, 8.0], 0.0, 0.01),
+    ([1.0, 2.0, 3.0, 4.0], [2.0, 4.0, 6.0, 8.0], 1.5, 0.01),
+    ([0.5, -1.0, 2.0], [1.0, 0.0, -3.0], -0.7, 0.1),
+    ([3.0, 1.0, 4.0, 1.0, 5.0, 9.0], [2.0, 6.0, 5.0, 3.0, 5.0, 8.0], 0.25, 0.02),
+]
+
 
 def _tensors(x, y):
     return torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
 
 
+def _not_a_number(value: Any) -> str | None:
+    """What ``value`` is when it is text, a Python container or a bool instead of a number."""
+    if isinstance(value, str | bytes):
+        return "a string"
+    if isinstance(value, list | tuple | dict | set):
+        return f"{'an' if type(value).__name__[0] in 'aeiou' else 'a'} {type(value).__name__}"
+    if isinstance(value, bool | np.bool_):
+        return f"the truth value {bool(value)}"
+    return None
+
+
 def _as_float(value: Any) -> float | None:
     """One number as a float, or None when ``value`` is not a single number."""
-    if value is None:  # np.asarray would make it NaN
+    if value is None or _not_a_number(value):  # np.asarray would turn None into NaN, "3" into 3
         return None
     try:
         if isinstance(value, torch.Tensor):
@@ -66,6 +86,11 @@ def _check_autograd_gradient(answer: Any) -> str | None:
         value = answer(xt.clone(), yt.clone(), w)
         if value is None:
             return "your function returned None: return the gradient, e.g. w.grad.item()."
+        if kind := _not_a_number(value):
+            return (
+                f"your function should return one number (the gradient dL/dw), not {kind} "
+                f"(you returned {value!r}): return w.grad.item() itself."
+            )
         if _as_float(value) is None:
             return (
                 "your function should return one number (the gradient dL/dw); "
@@ -102,6 +127,27 @@ def _train_step_reference(w, x, y, lr):
     return loss.item()
 
 
+def _zero_of_none_message(w: torch.Tensor, before: float) -> str:
+    """The learner's ``w.grad.zero_()`` met a gradient that is None: say which mistake did it."""
+    if w.grad is not None and w.item() == before:
+        # backward() filled the gradient of the w we passed in, but that w did not move
+        return (
+            "w.grad.zero_() failed because w.grad is None: `w = w - lr * w.grad` made a NEW "
+            "tensor named w, which has no gradient, and the w you were given did not change. "
+            "Update it IN PLACE inside torch.no_grad(), w -= lr * w.grad; then w.grad.zero_() "
+            "works."
+        )
+    if w.grad is None:
+        return (
+            "w.grad.zero_() failed because w.grad is None: PyTorch fills w.grad only when you "
+            "call loss.backward(), and the loss must be computed from the w you were given."
+        )
+    return (
+        "w.grad.zero_() failed because the w in your code has no gradient (w.grad is None): "
+        "change the w you were given in place, w -= lr * w.grad, instead of making a new w."
+    )
+
+
 @exercise(
     "02.train_step",
     hint=(
@@ -113,15 +159,19 @@ def _train_step_reference(w, x, y, lr):
 def _check_train_step(answer: Any) -> str | None:
     if problem := not_a_function(answer):
         return problem
-    lr = 0.01
-    for x, y, w0 in _CASES:
+    for x, y, w0, lr in _STEP_CASES:
         xt, yt = _tensors(x, y)
         w = torch.tensor(w0, requires_grad=True)
         ref = torch.tensor(w0, requires_grad=True)
         case = f"(x = {x}, starting at w = {w0}, lr = {lr}.)"
         for step in range(1, 4):
             before, ref_before = w.item(), ref.item()
-            got_loss = answer(w, xt, yt, lr)
+            try:
+                got_loss = answer(w, xt, yt, lr)
+            except AttributeError as err:
+                if "NoneType" in str(err) and "zero_" in str(err):
+                    return _zero_of_none_message(w, before)
+                raise
             ref_loss = _train_step_reference(ref, xt, yt, lr)
             if not isinstance(w, torch.Tensor) or not w.requires_grad or not w.is_leaf:
                 return (
@@ -152,6 +202,12 @@ def _check_train_step(answer: Any) -> str | None:
                         f"in step {step} w moved the wrong way: a gradient step goes AGAINST "
                         f"the gradient, w -= lr * w.grad. {case}"
                     )
+                if lr != 0.01 and np.isclose(moved, ref_moved * 0.01 / lr, rtol=1e-5, atol=1e-7):
+                    return (
+                        f"in step {step} w moved by {moved:.6g}: that is a step with lr = 0.01, "
+                        f"but this call passed lr = {lr}. Use the argument lr, not a number "
+                        f"written into your function. {case}"
+                    )
                 n = len(x)
                 if (
                     np.isclose(moved, n * ref_moved, rtol=1e-5, atol=1e-7)
@@ -168,6 +224,8 @@ def _check_train_step(answer: Any) -> str | None:
                     f"squared error. {case}"
                 )
             if g is None:
+                if kind := _not_a_number(got_loss):
+                    return f"return the loss as one number, e.g. loss.item(), not {kind}."
                 return "return the loss as one number, e.g. loss.item()."
             if not np.isclose(g, ref_loss, rtol=1e-5, atol=1e-7):
                 after = float(np.mean((w.item() * np.array(x) - np.array(y)) ** 2))
