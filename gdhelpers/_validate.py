@@ -155,8 +155,20 @@ def check_positive(
     return value
 
 
-def check_int(value: Any, name: str, *, minimum: int = 1) -> int:
-    """Return ``value`` as an int after checking it is an integer >= ``minimum``."""
+# Seeds: NumPy's legacy np.random.seed takes 0 .. 2**32 - 1; every seed of the package does.
+MAX_SEED = 2**32 - 1
+# Worker processes: each is a Python process with its own torch; more than this is a mistake.
+MAX_WORLD_SIZE = 32
+
+
+def check_int(
+    value: Any, name: str, *, minimum: int = 1, maximum: int | None = None, why: str = ""
+) -> int:
+    """Return ``value`` as an int after checking ``minimum <= value (<= maximum)``.
+
+    ``why`` explains the maximum in the error message. Nothing else is done before the check,
+    so a bad value never leaves a half-done side effect (a half-seeded run).
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(
             f"{name} must be an integer; got {_describe(value)} instead. Pass a whole number "
@@ -166,7 +178,34 @@ def check_int(value: Any, name: str, *, minimum: int = 1) -> int:
         raise ValueError(
             f"{name} must be an integer >= {minimum}; got {value} instead. Pass {minimum} or more."
         )
+    if maximum is not None and value > maximum:
+        raise ValueError(
+            f"{name} must be an integer between {minimum} and {maximum}; got {value} instead. "
+            f"{why}".rstrip()
+        )
     return int(value)
+
+
+def check_seed(value: Any, name: str = "seed") -> int:
+    """A random seed: an integer from 0 to 2**32 - 1."""
+    return check_int(
+        value,
+        name,
+        minimum=0,
+        maximum=MAX_SEED,
+        why="Seeds above 2**32 - 1 are not accepted "
+        "by NumPy; any number in the range works, e.g. seed=0.",
+    )
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """Return ``value`` after checking it is True or False (a string "False" is not)."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(
+            f"{name} must be True or False; got {_describe(value)} instead. Write "
+            f"{name}=True or {name}=False, without quotes."
+        )
+    return bool(value)
 
 
 def check_choice(value: Any, name: str, choices: Sequence[str]) -> str:

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validate import as_2d, check_same_n
+from ._validate import as_2d, check_bool, check_same_n
 
 __all__ = ["lstsq_fit"]
 
@@ -37,6 +37,7 @@ def lstsq_fit(X: Any, Y: Any, *, bias: bool = True) -> tuple[np.ndarray, np.ndar
     >>> np.round(w, 6).tolist(), np.round(b, 6).tolist()
     ([[2.0]], [1.0])
     """
+    bias = check_bool(bias, "bias")
     X = as_2d(X, "X", allow_1d=True).astype(np.float64)
     Y = as_2d(Y, "Y", allow_1d=True, what="n_outputs").astype(np.float64)
     check_same_n(X, Y, "X", "Y")

@@ -17,7 +17,15 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ._validate import BACKENDS, check_choice, check_int, check_positive, to_backend
+from ._validate import (
+    BACKENDS,
+    check_bool,
+    check_choice,
+    check_int,
+    check_positive,
+    check_seed,
+    to_backend,
+)
 
 __all__ = [
     "CROPS_FEATURES",
@@ -64,6 +72,7 @@ def toy_data(*, backend: str = "numpy", column: bool = False) -> tuple[Array, Ar
     ((4, 1), torch.float32)
     """
     check_choice(backend, "backend", BACKENDS)
+    column = check_bool(column, "column")
     X = np.array([1, 2, 3, 4], dtype=np.float32)
     Y = 2 * X
     if column:
@@ -138,7 +147,7 @@ def noisy_line(*, seed: int = 0, noise: float = 0.4, backend: str = "torch") -> 
     25.0
     """
     check_choice(backend, "backend", BACKENDS)
-    seed = check_int(seed, "seed", minimum=0)
+    seed = check_seed(seed)
     noise = check_positive(noise, "noise", allow_zero=True)
     X = torch.arange(-5, 5, 0.1).view(-1, 1)
     generator = torch.Generator().manual_seed(seed)
@@ -211,7 +220,7 @@ def make_regression(
     n_features = check_int(n_features, "n_features")
     n_outputs = check_int(n_outputs, "n_outputs")
     noise = check_positive(noise, "noise", allow_zero=True)
-    seed = check_int(seed, "seed", minimum=0)
+    seed = check_seed(seed)
     check_choice(backend, "backend", BACKENDS)
 
     rng = np.random.default_rng(seed)

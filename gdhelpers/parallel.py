@@ -24,8 +24,15 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
-from ._validate import as_2d, check_choice, check_int, check_positive, check_same_n
-from .processes import launch
+from ._validate import (
+    MAX_WORLD_SIZE,
+    as_2d,
+    check_choice,
+    check_int,
+    check_positive,
+    check_same_n,
+)
+from .processes import _WORLD_SIZE_WHY, launch
 
 __all__ = ["ParallelRun", "data_parallel_gd"]
 
@@ -258,7 +265,7 @@ def data_parallel_gd(
     check_same_n(X, Y, "X", "Y")
     lr = check_positive(lr, "lr")
     steps = check_int(steps, "steps")
-    world_size = check_int(world_size, "world_size")
+    world_size = check_int(world_size, "world_size", maximum=MAX_WORLD_SIZE, why=_WORLD_SIZE_WHY)
     check_choice(method, "method", METHODS)
     n, d = X.shape
     k = Y.shape[1]

@@ -17,7 +17,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
-from ._validate import as_2d, as_float_array, check_choice, check_same_n
+from ._validate import (
+    as_2d,
+    as_float_array,
+    check_bool,
+    check_choice,
+    check_int,
+    check_same_n,
+)
 from .closed_form import lstsq_fit
 from .history import History
 
@@ -40,6 +47,23 @@ def _axes(ax: Axes | None) -> Axes:
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4))
     return ax
+
+
+def _check_range(value: Any, name: str) -> tuple[float, float]:
+    """``(low, high)``: two finite numbers with low < high."""
+    try:
+        low, high = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} must be two numbers (low, high); got {value!r} instead. "
+            f"Write e.g. {name}=(-1.0, 3.0)."
+        ) from None
+    if not (np.isfinite(low) and np.isfinite(high) and low < high):
+        raise ValueError(
+            f"{name} must be two finite numbers with low < high; got ({low}, {high}) instead. "
+            "Swap them or widen the range."
+        )
+    return low, high
 
 
 def _line_data(X: Any, Y: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -106,6 +130,7 @@ def plot_losses(
     (2, 'log')
     """
     check_choice(x, "x", tuple(_X_LABELS))
+    log = check_bool(log, "log")
     if not isinstance(runs, Mapping) or not runs:
         raise TypeError(
             f"runs must be a non-empty dict label -> History or label -> losses; got "
@@ -248,8 +273,10 @@ def plot_loss_surface(
     ['p', 'start', 'end', 'minimum']
     """
     x, y = _line_data(X, Y)
-    ws = np.linspace(*w_range, resolution)
-    bs = np.linspace(*b_range, resolution)
+    log = check_bool(log, "log")
+    resolution = check_int(resolution, "resolution", minimum=2)
+    ws = np.linspace(*_check_range(w_range, "w_range"), resolution)
+    bs = np.linspace(*_check_range(b_range, "b_range"), resolution)
     W, B = np.meshgrid(ws, bs)
     L = _mse_grid(x, y, W, B)
     ax = _axes(ax)

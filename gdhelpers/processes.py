@@ -36,7 +36,12 @@ from typing import Any
 import torch
 import torch.distributed as dist
 
-from ._validate import check_int, check_positive
+from ._validate import MAX_WORLD_SIZE, check_int, check_positive
+
+_WORLD_SIZE_WHY = (
+    "Each worker is a separate Python process with its own copy of torch; use at most the "
+    "number of CPU cores (os.cpu_count())."
+)
 
 __all__ = ["WorkerError", "free_port", "launch"]
 
@@ -123,7 +128,7 @@ def launch(
     >>> launch(_sleeping_worker, (0.0,), world_size=2, timeout=60)
     [0, 1]
     """
-    world_size = check_int(world_size, "world_size")
+    world_size = check_int(world_size, "world_size", maximum=MAX_WORLD_SIZE, why=_WORLD_SIZE_WHY)
     timeout = check_positive(timeout, "timeout")
     if not callable(worker):
         raise TypeError(

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from threadpoolctl import threadpool_limits
 
-from ._validate import check_int
+from ._validate import check_int, check_seed
 
 __all__ = ["describe_device", "seed_everything", "torch_generator"]
 
@@ -81,7 +81,7 @@ def seed_everything(seed: int = 0, *, threads: int = 1) -> np.random.Generator:
     (0.1257, 1)
     """
     global _BLAS_LIMITER
-    seed = check_int(seed, "seed", minimum=0)
+    seed = check_seed(seed)
     threads = check_int(threads, "threads")
     _cublas_workspace_for_determinism()  # before anything can start CUDA
     random.seed(seed)
@@ -117,7 +117,7 @@ def torch_generator(seed: int = 0) -> torch.Generator:
     >>> bool(torch.equal(a, b))
     True
     """
-    seed = check_int(seed, "seed", minimum=0)
+    seed = check_seed(seed)
     return torch.Generator().manual_seed(seed)
 
 

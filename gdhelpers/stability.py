@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validate import as_2d, check_int
+from ._validate import as_2d, check_bool, check_int
 
 __all__ = ["lr_stability_bound", "per_sample_stability_bounds", "sgd_stability_bound"]
 
@@ -19,6 +19,16 @@ __all__ = ["lr_stability_bound", "per_sample_stability_bounds", "sgd_stability_b
 def _inputs(X: Any) -> np.ndarray:
     """The inputs as a float64 array of shape (n, d); 1-D is one feature."""
     return as_2d(X, "X", allow_1d=True).astype(np.float64)
+
+
+def _check_no_overflow(values: np.ndarray, X: np.ndarray) -> None:
+    """Raise when the squares of X overflow float64 (the bound would come out inf or NaN)."""
+    if not np.isfinite(values).all():
+        raise ValueError(
+            "X must have values whose squares fit in float64; got values up to "
+            f"{np.abs(X).max():.3g}, whose squares overflow to infinity instead. Standardise the "
+            "inputs first: X = (X - X.mean(axis=0)) / X.std(axis=0)."
+        )
 
 
 def _gram(X: np.ndarray, bias: bool) -> np.ndarray:
@@ -60,8 +70,11 @@ def lr_stability_bound(X: Any, *, bias: bool = True, n_outputs: int = 1) -> floa
     0.1333
     """
     n_outputs = check_int(n_outputs, "n_outputs")
+    bias = check_bool(bias, "bias")
     X = _inputs(X)
-    H = 2.0 / (X.shape[0] * n_outputs) * _gram(X, bias)
+    with np.errstate(over="ignore", invalid="ignore"):
+        H = 2.0 / (X.shape[0] * n_outputs) * _gram(X, bias)
+    _check_no_overflow(H, X)
     lam_max = float(np.linalg.eigvalsh(H)[-1])
     return 2.0 / lam_max if lam_max > 0 else float("inf")
 
@@ -94,8 +107,11 @@ def per_sample_stability_bounds(X: Any, *, bias: bool = True, n_outputs: int = 1
     [0.1, 0.5]
     """
     n_outputs = check_int(n_outputs, "n_outputs")
+    bias = check_bool(bias, "bias")
     X = _inputs(X)
-    sq_norm = np.einsum("ij,ij->i", X, X) + (1.0 if bias else 0.0)  # a . a with a = [x_i, 1]
+    with np.errstate(over="ignore", invalid="ignore"):
+        sq_norm = np.einsum("ij,ij->i", X, X) + (1.0 if bias else 0.0)  # a . a, a = [x_i, 1]
+    _check_no_overflow(sq_norm, X)
     with np.errstate(divide="ignore"):
         return n_outputs / sq_norm
 

@@ -23,11 +23,13 @@ import torch
 from ._validate import (
     as_2d,
     as_float_array,
+    check_bool,
     check_choice,
     check_finite,
     check_int,
     check_positive,
     check_same_n,
+    check_seed,
 )
 from .history import History
 from .stability import lr_stability_bound, sgd_stability_bound
@@ -123,7 +125,10 @@ def fit_linear(
     check_same_n(X, Y, "X", "Y")
     lr = check_positive(lr, "lr")
     epochs = check_int(epochs, "epochs")
-    seed = check_int(seed, "seed", minimum=0)
+    seed = check_seed(seed)
+    shuffle = check_bool(shuffle, "shuffle")
+    bias = check_bool(bias, "bias")
+    track_full_loss = check_bool(track_full_loss, "track_full_loss")
     check_choice(backend, "backend", ("numpy", "torch"))
     check_choice(on_divergence, "on_divergence", ON_DIVERGENCE)
     n, d = X.shape

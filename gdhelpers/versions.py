@@ -6,6 +6,8 @@ import re
 from importlib import metadata
 from pathlib import Path
 
+from ._validate import check_bool
+
 __all__ = ["COURSE_PACKAGES", "check_versions", "read_pins"]
 
 #: The libraries whose versions change what the notebooks print.
@@ -73,6 +75,7 @@ def check_versions(
     >>> check_versions(("numpy",), verbose=False)
     True
     """
+    verbose = check_bool(verbose, "verbose")
     pins = read_pins(constraints)
     all_ok = True
     rows = []

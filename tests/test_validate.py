@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+import gdhelpers as gd
 from gdhelpers import _validate as v
 
 
@@ -132,3 +133,110 @@ def test_check_choice_and_to_backend():
         v.to_backend(np.ones(2), "jax")
     assert isinstance(v.to_backend(np.ones(2), "torch"), torch.Tensor)
     assert v.check_choice("a", "x", ("a",)) == "a"
+
+
+# ---------------------------------------------------------------- issue 17: items 3-6
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda v: gd.lr_stability_bound([1.0, 2.0], bias=v), "bias"),
+        (lambda v: gd.per_sample_stability_bounds([1.0, 2.0], bias=v), "bias"),
+        (lambda v: gd.sgd_stability_bound([1.0, 2.0], bias=v), "bias"),
+        (lambda v: gd.lstsq_fit([1.0, 2.0], [2.0, 4.0], bias=v), "bias"),
+        (lambda v: gd.toy_data(column=v), "column"),
+        (lambda v: gd.fit_linear([1.0, 2.0], [2.0, 4.0], lr=0.01, epochs=1, shuffle=v), "shuffle"),
+        (lambda v: gd.fit_linear([1.0, 2.0], [2.0, 4.0], lr=0.01, epochs=1, bias=v), "bias"),
+        (lambda v: gd.plot_losses({"a": [1.0, 0.5]}, log=v), "log"),
+        (lambda v: gd.check_versions(("numpy",), verbose=v), "verbose"),
+    ],
+)
+@pytest.mark.parametrize("value", ["False", 0, 1.0, None])
+def test_booleans_must_be_booleans(call, name, value):
+    """bias="False" used to count as True (bound 0.1198 instead of 0.1333)."""
+    with pytest.raises(TypeError, match=rf"^{name} must be True or False; got .* instead\. Write "):
+        call(value)
+
+
+def test_bias_false_as_a_bool_still_works():
+    assert round(gd.lr_stability_bound([1.0, 2.0, 3.0, 4.0], bias=False), 4) == 0.1333
+    assert round(gd.lr_stability_bound([1.0, 2.0, 3.0, 4.0], bias=np.bool_(False)), 4) == 0.1333
+
+
+@pytest.mark.parametrize(
+    "bound", [gd.lr_stability_bound, gd.per_sample_stability_bounds, gd.sgd_stability_bound]
+)
+def test_a_bound_whose_squares_overflow_says_standardise(bound):
+    """X.T @ X overflowed to inf, eigvalsh gave NaN, and the bound came out inf."""
+    X = np.array([[1e200, 1.0], [2e200, 3.0]])
+    with pytest.raises(
+        ValueError,
+        match=r"^X must have values whose squares fit in float64; got "
+        r"values up to 2e\+200, .* Standardise the inputs first",
+    ):
+        bound(X)
+
+
+def test_fit_linear_on_overflowing_inputs_never_prints_an_infinite_bound(capsys):
+    with pytest.raises(ValueError, match="Standardise the inputs first"):
+        gd.fit_linear(np.array([1e200, 2e200]), np.array([1.0, 2.0]), lr=0.01, epochs=2)
+    assert "inf" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("seed", [2**32, -1, 2**64])
+def test_seed_everything_checks_the_seed_before_seeding_anything(seed):
+    import random
+
+    random.seed(123)
+    expected = random.random()
+    random.seed(123)
+    match = r"^seed must be an integer (>= 0|between 0 and 4294967295)"
+    with pytest.raises(ValueError, match=match):
+        gd.seed_everything(seed)
+    assert random.random() == expected  # random.seed was not called: nothing half done
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda s: gd.torch_generator(s),
+        lambda s: gd.noisy_line(seed=s),
+        lambda s: gd.make_regression(10, 2, 1, seed=s),
+        lambda s: gd.fit_linear([1.0, 2.0], [2.0, 4.0], lr=0.01, epochs=1, seed=s),
+    ],
+)
+def test_every_seed_has_the_same_bounded_range(call):
+    with pytest.raises(
+        ValueError,
+        match=r"^seed must be an integer between 0 and 4294967295; "
+        r"got 18446744073709551616 instead\. Seeds above 2\*\*32 - 1",
+    ):
+        call(2**64)
+    call(2**32 - 1)  # the largest seed works
+
+
+def test_world_size_is_capped_before_any_process_starts():
+    X, Y = np.ones((400, 1), dtype=np.float32), np.ones((400, 1), dtype=np.float32)
+    with pytest.raises(
+        ValueError,
+        match=r"^world_size must be an integer between 1 and 32; got "
+        r"400 instead\. Each worker is a separate Python process",
+    ):
+        gd.data_parallel_gd(X, Y, lr=0.1, steps=1, world_size=400)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"w_range": (0,)}, r"^w_range must be two numbers \(low, high\); got \(0,\) instead"),
+        ({"b_range": "ab"}, r"^b_range must be two numbers"),
+        ({"w_range": (3.0, 1.0)}, r"^w_range must be two finite numbers with low < high"),
+        ({"w_range": (0.0, np.inf)}, r"^w_range must be two finite numbers"),
+        ({"resolution": 1}, r"^resolution must be an integer >= 2; got 1 instead"),
+    ],
+)
+def test_plot_loss_surface_ranges(kwargs, match):
+    options = {"w_range": (0.0, 4.0), "b_range": (-1.0, 1.0)} | kwargs
+    with pytest.raises((TypeError, ValueError), match=match):
+        gd.plot_loss_surface([1.0, 2.0], [2.0, 4.0], **options)
