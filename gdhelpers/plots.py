@@ -216,6 +216,12 @@ def _mse_grid(x: np.ndarray, y: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.
 
 def _path(run: Any) -> np.ndarray:
     if isinstance(run, History):
+        if run.weights.shape[1:] != (1, 1):
+            raise ValueError(
+                "each path must come from a one-feature, one-output model (weights of shape "
+                f"(m, 1, 1)); got a History with weights of shape {run.weights.shape} instead. "
+                "The surface has two axes, w and b: plot such a run with plot_losses."
+            )
         return np.column_stack([run.weights[:, 0, 0], run.biases[:, 0]])
     arr = as_float_array(run, "each path")
     if arr.ndim != 2 or arr.shape[1] != 2:
@@ -280,8 +286,8 @@ def plot_loss_surface(
     W, B = np.meshgrid(ws, bs)
     L = _mse_grid(x, y, W, B)
     ax = _axes(ax)
-    if log:
-        top = float(L.max())
+    top = float(L.max())
+    if log and top > 0:  # a surface that is zero everywhere has no log scale: linear levels
         contour_levels = np.geomspace(max(float(L.min()), top * 1e-6, 1e-12), top, levels)
     else:
         contour_levels = levels
@@ -336,11 +342,17 @@ def plot_loss_curve_1d(
     ['loss', 'steps']
     """
     x, y = _line_data(X, Y)
+    ws = np.linspace(*_check_range(w_range, "w_range"), 400)
+    if path is not None:
+        pw = as_float_array(path, "path")
+        if pw.ndim != 1:
+            raise ValueError(
+                f"path must be a 1-D sequence of w values; got shape {pw.shape} instead. "
+                "Pass e.g. history.weights[:, 0, 0]."
+            )
     ax = _axes(ax)
-    ws = np.linspace(*w_range, 400)
     ax.plot(ws, _mse_grid(x, y, ws, np.zeros_like(ws)), "C0", label="loss")
     if path is not None:
-        pw = as_float_array(path, "path").reshape(-1)
         pl = _mse_grid(x, y, pw, np.zeros_like(pw))
         ax.plot(pw, pl, "o--", color="C1", ms=5, lw=0.8, label="steps")
         for i, (wi, li) in enumerate(zip(pw, pl, strict=True)):

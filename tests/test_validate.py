@@ -240,3 +240,30 @@ def test_plot_loss_surface_ranges(kwargs, match):
     options = {"w_range": (0.0, 4.0), "b_range": (-1.0, 1.0)} | kwargs
     with pytest.raises((TypeError, ValueError), match=match):
         gd.plot_loss_surface([1.0, 2.0], [2.0, 4.0], **options)
+
+
+def test_plots_refuse_to_reduce_a_run_silently():
+    X = np.arange(8.0).reshape(4, 2)
+    Y = X @ np.array([[1.0], [2.0]])
+    run = gd.fit_linear(X, Y, lr=0.01, epochs=2)
+    with pytest.raises(
+        ValueError,
+        match=r"^each path must come from a one-feature, one-output "
+        r"model .*; got a History with weights of shape \(\d+, 1, 2\) instead",
+    ):
+        gd.plot_loss_surface(
+            [1.0, 2.0], [2.0, 4.0], w_range=(0, 4), b_range=(-1, 1), paths={"2 features": run}
+        )
+    with pytest.raises(
+        ValueError,
+        match=r"^path must be a 1-D sequence of w values; got shape "
+        r"\(2, 2\) instead",
+    ):
+        gd.plot_loss_curve_1d([1.0, 2.0], [2.0, 4.0], w_range=(0, 4), path=[[0.0, 1.0], [1, 2]])
+    with pytest.raises(ValueError, match=r"^w_range must be two finite numbers with low < high"):
+        gd.plot_loss_curve_1d([1.0, 2.0], [2.0, 4.0], w_range=(4, 0))
+
+
+def test_a_surface_that_is_zero_everywhere_still_draws():
+    ax = gd.plot_loss_surface([0.0, 0.0], [0.0, 0.0], w_range=(-1, 1), b_range=(0, 1e-300))
+    assert ax.get_xlabel() == "w"
