@@ -73,6 +73,17 @@ def rate_unpack_two(H):
     return 2 / (smallest + largest)
 
 
+def rate_eigvals_order(H):
+    # relies on the order of np.linalg.eigvals, which does not sort
+    lam = np.linalg.eigvals(H).real
+    return 2 / (lam[0] + lam[-1])
+
+
+def rate_eig_order(H):
+    lam = np.linalg.eig(H)[0].real
+    return 2 / (lam[0] + lam[-1])
+
+
 def rate_per_eigenvalue(H):
     return 2 / (np.linalg.eigvalsh(H) + np.linalg.eigvalsh(H).max())
 
@@ -87,6 +98,8 @@ def test_best_rate_right(capsys, answer):
     ("answer", "words"),
     [
         (rate_bound, "stability bound 2 / lambda_max"),
+        (rate_eigvals_order, "not the smallest and the largest"),
+        (rate_eig_order, "does not sort them"),
         (rate_one_over_max, "1 / lambda_max removes the steep part"),
         (rate_half, "half the best one"),
         (rate_two_over_min, "smallest eigenvalue alone"),
@@ -121,6 +134,30 @@ def test_best_rate_cases_tell_every_mistake_apart():
     values = np.array(values)
     close = np.isclose(values[:, None], values[None, :], rtol=1e-3)
     assert close.sum() == len(values)  # only the diagonal
+
+
+def test_best_rate_bound_message_words():
+    """At the bound the steep factor is -1 (a bounce), not convergence; every smaller rate
+    converges."""
+    from gdhelpers.exercises import nb06
+
+    H = nb06._rate_cases()[0]
+    bound_message = nb06._rate_mistakes(H)[0][1]
+    assert "Every smaller rate converges" in bound_message
+    assert "exactly -1" in bound_message
+    assert "largest rate that still converges" not in bound_message
+
+
+def test_best_rate_cases_catch_unsorted_eigenvalues():
+    """Some case has eigenvalues that np.linalg.eigvals returns unsorted, and the answer
+    relying on that order is wrong there."""
+    from gdhelpers.exercises import nb06
+
+    wrong = [
+        not np.isclose(rate_eigvals_order(H), nb06._best_rate_reference(H))
+        for H in nb06._rate_cases()
+    ]
+    assert any(wrong)
 
 
 def test_best_rate_messages_are_true():
@@ -180,6 +217,31 @@ def momentum_no_memory(param, velocity, grad, lr, beta):
     return param - lr * grad, grad
 
 
+def momentum_lr_inside(param, velocity, grad, lr, beta):
+    # the other convention: lr inside the velocity
+    velocity = beta * velocity + lr * grad
+    return param - velocity, velocity
+
+
+def momentum_velocity_shape(param, velocity, grad, lr, beta):
+    velocity = beta * velocity + grad
+    return param - lr * velocity, velocity.ravel()[:1]
+
+
+def momentum_velocity_scalar(param, velocity, grad, lr, beta):
+    velocity = beta * velocity + grad
+    return param - lr * velocity, float(velocity.sum())
+
+
+def momentum_param_shape(param, velocity, grad, lr, beta):
+    velocity = beta * velocity + grad
+    return np.append(param - lr * velocity, 0.0), velocity
+
+
+def momentum_velocity_text(param, velocity, grad, lr, beta):
+    return param - lr * (beta * velocity + grad), "velocity"
+
+
 @pytest.mark.parametrize("answer", [momentum_right, momentum_inplace])
 def test_momentum_right(capsys, answer):
     ok, out = _verdict(capsys, "06.momentum_step", answer)
@@ -195,12 +257,18 @@ def test_momentum_right(capsys, answer):
         (momentum_param_only, "return two things"),
         (momentum_swapped, "your new velocity"),
         (momentum_no_memory, "your new velocity"),
+        (momentum_lr_inside, "you put lr inside the velocity"),
+        (momentum_velocity_shape, "your new velocity has shape (1,) but should have shape (2,)"),
+        (momentum_velocity_scalar, "your new velocity has shape () but should have shape (2,)"),
+        (momentum_param_shape, "your new parameter has shape (3,) but should have shape (2,)"),
+        (momentum_velocity_text, "your new velocity should be a number"),
     ],
 )
 def test_momentum_mistakes(capsys, answer, words):
     ok, out = _verdict(capsys, "06.momentum_step", answer)
     assert not ok
     assert words in out
+    assert "your code raised" not in out  # the checker explains; it does not crash on them
 
 
 # ---------------------------------------------------------------- both

@@ -81,6 +81,29 @@ def cd_scalar(f, x, eps=1e-6):
     return float(cd_right(f, x, eps).sum())
 
 
+def cd_ignores_eps(f, x, eps=1e-6):
+    return cd_right(f, x, 1e-5)  # a fixed step: the eps argument is never used
+
+
+def cd_all_at_once(f, x, eps=1e-6):
+    grad = np.zeros(x.shape)
+    for i in np.ndindex(x.shape):
+        grad[i] = (f(x + eps) - f(x - eps)) / (2 * eps)  # x + eps moves every entry
+    return grad
+
+
+def cd_all_at_once_number(f, x, eps=1e-6):
+    return (f(x + eps) - f(x - eps)) / (2 * eps)
+
+
+def cd_none(f, x, eps=1e-6):
+    cd_right(f, x, eps)  # no return
+
+
+def cd_text(f, x, eps=1e-6):
+    return "gradient"
+
+
 def cd_package(f, x, eps=1e-6):
     # the package's own helper is a right answer too
     return gd.numerical_gradient(f, x, eps=eps)
@@ -106,6 +129,11 @@ def test_central_difference_right(capsys, answer):
         (cd_flat, "reshape them"),
         (cd_sign, "wrong sign"),
         (cd_scalar, "shape"),
+        (cd_ignores_eps, "your function ignores its eps argument: called with eps = 0.1 and"),
+        (cd_all_at_once, "you moved all entries of x at once (x + eps adds eps to EVERY entry)"),
+        (cd_all_at_once_number, "you moved all entries of x at once"),
+        (cd_none, "forget the `return`"),
+        (cd_text, "a number or an array of numbers; got str"),
     ],
 )
 def test_central_difference_mistakes(capsys, answer, words):
@@ -162,6 +190,27 @@ def rel_no_abs(a, b):
     return float(np.max(np.where(scale > 0, (a - b) / np.where(scale > 0, scale, 1), 0)))
 
 
+def rel_text(a, b):
+    return f"{rel_right(a, b):.3g}"  # formatted too early: a string
+
+
+def _norm_ratio(a, b, scale):
+    return float(np.linalg.norm(a - b) / scale) if scale > 0 else 0.0
+
+
+def rel_norm_max(a, b):
+    return _norm_ratio(a, b, max(np.linalg.norm(a), np.linalg.norm(b)))
+
+
+def rel_norm_sum(a, b):  # the form of many gradient-checking tutorials
+    return _norm_ratio(a, b, np.linalg.norm(a) + np.linalg.norm(b))
+
+
+def rel_norm_nan(a, b):
+    with np.errstate(invalid="ignore"):
+        return float(np.linalg.norm(a - b) / max(np.linalg.norm(a), np.linalg.norm(b)))
+
+
 def test_relative_error_right(capsys):
     ok, out = _verdict(capsys, "07.relative_error", rel_right)
     assert ok and "Correct!" in out
@@ -182,6 +231,10 @@ def test_relative_error_right(capsys):
         (rel_by_sum, "|a| + |b|"),
         (rel_array, "ONE number"),
         (rel_no_abs, "your relative error"),
+        (rel_text, "your relative error is text, the string '0.5', not a number"),
+        (rel_norm_max, "you used norms of the whole arrays (np.linalg.norm)"),
+        (rel_norm_sum, "ENTRY BY ENTRY"),
+        (rel_norm_nan, "you used norms of the whole arrays"),
     ],
 )
 def test_relative_error_mistakes(capsys, answer, words):
@@ -205,3 +258,9 @@ def test_relative_error_none_is_not_told_it_divided_by_zero(capsys):
     assert not ok
     assert "0/0" not in out and "NaN" not in out
     assert "forget the `return`" in out
+
+
+def test_relative_error_given_a_string_is_told_to_pass_the_function(capsys):
+    ok, out = _verdict(capsys, "07.relative_error", "0.5")
+    assert not ok
+    assert "pass the function itself" in out

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ._core import diagnose, exercise, not_a_function
+from ._core import _as_values, diagnose, exercise, not_a_function
 
 __all__: list[str] = []
 
@@ -60,6 +60,9 @@ def _rate_cases() -> list[np.ndarray]:
     x = np.arange(-5, 5, 0.1).reshape(-1, 1)
     return [
         _hessian(rng.normal(2.0, 3.0, size=(20, 2))),  # two inputs and a bias: 3x3
+        # np.linalg.eig and eigvals return these eigenvalues in the order 5, 1, 3 (they do not
+        # sort): an answer that takes [0] and [-1] of them balances 5 and 3, not 1 and 5
+        np.diag([5.0, 1.0, 3.0]),
         _hessian(x + 5),  # the tilted valley of notebook 06 (large off-diagonal entries)
         np.array([[15.0]]),  # y = 2x on x = 1, 2, 3, 4 without a bias: the best rate is 1/15
     ]
@@ -73,9 +76,11 @@ def _rate_mistakes(H: np.ndarray) -> list[tuple[float, str]]:
     mistakes = [
         (
             2 / hi,
-            "you returned the stability bound 2 / lambda_max, the largest rate that still "
-            "converges. There the steep factor is -1: the steep part of the error never shrinks. "
-            "The best rate is smaller, where the flat and the steep factor have the same size.",
+            "you returned the stability bound 2 / lambda_max. Every smaller rate converges, but "
+            "at the bound itself the steep factor is exactly -1: the steep part of the error "
+            "flips sign with the same size at every step and never shrinks (beyond the bound it "
+            "grows). The best rate is smaller, where the flat and the steep factor have the same "
+            "size.",
         ),
         (
             1 / hi,
@@ -215,6 +220,26 @@ def _momentum_cases():
     ]
 
 
+def _numbers(value: Any, expected: np.ndarray, what: str) -> tuple[np.ndarray, str | None]:
+    """``value`` as a float64 array shaped like ``expected``, or a sentence saying why not
+    (None, a string, the wrong shape, NaN)."""
+    got, _, problem = _as_values(value, expected, what)
+    return got, problem
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    return bool(np.allclose(a, b, rtol=1e-4, atol=1e-6))
+
+
+_LR_INSIDE = (
+    "you put lr inside the velocity (velocity = beta * velocity + lr * grad, then "
+    "param - velocity). That is a convention other texts use: with a constant lr it gives the "
+    "same path, but its velocity is lr times the one torch.optim.SGD keeps, so the two cannot "
+    "be mixed. Here, as in torch.optim.SGD, lr stays outside: new_velocity = beta * velocity + "
+    "grad, new_param = param - lr * new_velocity."
+)
+
+
 @exercise(
     "06.momentum_step",
     hint=(
@@ -233,33 +258,37 @@ def _check_momentum_step(answer: Any) -> str | None:
                 "your function should return two things, (new_param, new_velocity); got "
                 f"{type(out).__name__} instead. End with `return param, velocity`."
             )
-        new_p, new_v = out
         exp_p, exp_v = _torch_momentum(param, velocity, grad, lr, beta)
+        # first: two arrays of numbers of the right shapes (no comparison can fail after this)
+        new_v, problem = _numbers(out[1], exp_v, "your new velocity")
+        if problem:
+            return problem
+        new_p, problem = _numbers(out[0], exp_p, "your new parameter")
+        if problem:
+            return problem
+        if _same(new_v, exp_v) and _same(new_p, exp_p):
+            continue
+        # then the typical mistakes, each recognised by the value it produces
+        lr_inside = beta * velocity + lr * grad
+        if _same(new_v, lr_inside) and not _same(lr_inside, exp_v):
+            return _LR_INSIDE
         damped = beta * velocity + (1 - beta) * grad
-        if np.allclose(np.asarray(new_v, dtype=float), damped) and not np.allclose(damped, exp_v):
+        if _same(new_v, damped) and not _same(damped, exp_v):
             return (
                 "your velocity uses (1 - beta) * grad, the 'moving average' form (Adam's first "
                 "moment uses it). torch.optim.SGD adds the full gradient: beta * velocity + grad."
             )
-        problem = diagnose(new_v, exp_v, what="your new velocity")
+        problem = diagnose(new_v, exp_v, what="your new velocity", factor_two=None)
         if problem:
             return problem
-        try:
-            old = np.allclose(np.asarray(new_p, dtype=float), param - lr * velocity)
-        except (TypeError, ValueError):
-            old = False
-        if old:
+        if _same(new_p, param - lr * velocity):
             return (
                 "your parameter step uses the OLD velocity; update the velocity first, then "
                 "step with the new one: param - lr * new_velocity."
             )
-        problem = diagnose(new_p, exp_p, what="your new parameter")
+        if _same(new_p, param + lr * exp_v):
+            return "your parameter moves UP the slope: subtract lr * velocity, do not add it."
+        problem = diagnose(new_p, exp_p, what="your new parameter", factor_two=None)
         if problem:
-            try:
-                uphill = np.allclose(np.asarray(new_p, dtype=float), param + lr * exp_v)
-            except (TypeError, ValueError):
-                uphill = False
-            if uphill:
-                return "your parameter moves UP the slope: subtract lr * velocity, do not add it."
             return problem
     return None

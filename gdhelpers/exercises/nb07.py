@@ -58,8 +58,9 @@ def _cd_cases():
     def matrix(m):
         return np.sum(np.cos(m) * np.arange(1.0, m.size + 1).reshape(m.shape)) + m[0, 1] ** 3
 
+    # the first case has several entries and a large eps: moving every entry at once, or
+    # ignoring eps, gives other numbers there (and is named), not only on a later case
     return [
-        (mse_w, np.array([0.5]), 1e-6, "f(w) = mean((w*x - 2x)**2) at w = [0.5]"),
         (curved, np.array([0.3, -1.2, 0.8]), 0.1, "f(v) = sin(v0)*v1**2 + exp(v2/2), eps = 0.1"),
         (
             matrix,
@@ -67,7 +68,28 @@ def _cd_cases():
             1e-3,
             "a function of a (2, 3) array",
         ),
+        (mse_w, np.array([0.5]), 1e-6, "f(w) = mean((w*x - 2x)**2) at w = [0.5]"),
     ]
+
+
+def _all_at_once(f, x, eps):
+    """The slip of moving every entry at once: one number, the slope along (1, 1, ...)."""
+    return (float(f(x + eps)) - float(f(x - eps))) / (2 * eps)
+
+
+def _same_for_other_eps(answer, f, x, eps, g) -> bool:
+    """True when ``answer`` gives a good gradient that does not change when eps does."""
+    other = eps / 100
+    g_other = answer(f, x.copy(), other)
+    try:
+        g_other = np.asarray(g_other, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    reference = _diff(f, x, eps, "central")
+    if g_other.shape != x.shape or np.allclose(g_other, reference, rtol=1e-6, atol=1e-9):
+        return False  # the reference itself does not change: nothing to tell
+    near_gradient = np.allclose(g, _diff(f, x, other, "central"), rtol=1e-3, atol=1e-6)
+    return near_gradient and np.allclose(g, g_other, rtol=1e-9, atol=0.0)
 
 
 @exercise(
@@ -96,12 +118,33 @@ def _check_central_difference(answer: Any) -> str | None:
             g = np.asarray(got, dtype=np.float64)
         except (TypeError, ValueError):
             g = None
+        if (
+            g is not None
+            and x.size > 1
+            and g.size in (1, x.size)
+            and np.all(np.isfinite(g))
+            and np.allclose(g, _all_at_once(f, x, eps), rtol=1e-6, atol=1e-9)
+        ):
+            return (
+                "you moved all entries of x at once (x + eps adds eps to EVERY entry), so you "
+                "get one number, the slope along the direction (1, 1, ...), in place of the "
+                "gradient. Move one entry at a time: for each index i, copy x, change only "
+                "entry i by +eps (and -eps in a second copy), and store the result in entry i. "
+                f"{where}"
+            )
         if g is not None and g.shape == x.shape and not np.allclose(g, expected, rtol=1e-6):
             if np.allclose(g, _diff(f, x, eps, "forward"), rtol=1e-6, atol=1e-9):
                 return (
                     "you used the one-sided difference (f(x + eps) - f(x)) / eps. Use the "
                     "central one, (f(x + eps) - f(x - eps)) / (2 * eps): its error shrinks like "
                     f"eps**2 instead of eps. {where}"
+                )
+            if _same_for_other_eps(answer, f, x, eps, g):
+                return (
+                    f"your function ignores its eps argument: called with eps = {eps:g} and "
+                    f"with eps = {eps / 100:g} it returns the same numbers. Use the eps it "
+                    "receives as the step (x_plus[i] += eps) and in the division (2 * eps), "
+                    f"not a fixed number. {where}"
                 )
         problem = diagnose(
             got,
@@ -158,6 +201,12 @@ def _check_relative_error(answer: Any) -> str | None:
         case = f"(checked with a = {a.tolist()}, b = {b.tolist()}.)"
         if value is None:
             return "your relative error is None: did you forget the `return` statement?"
+        if isinstance(value, str | bytes):
+            return (
+                f"your relative error is text, the string {value!r}, not a number: return the "
+                "number itself (float(rel.max())), not an f-string or str(...). Format it only "
+                f"when you print it. {case}"
+            )
         try:
             g = np.asarray(value, dtype=np.float64)
         except (TypeError, ValueError):
@@ -171,6 +220,8 @@ def _check_relative_error(answer: Any) -> str | None:
                 f"entry-wise error (.max()). {case}"
             )
         if np.isnan(g.reshape(())) and np.any((a == 0) & (b == 0)):
+            if problem := _norm_based(values):  # the cases before this one tell
+                return problem
             return (
                 "your relative error is NaN: where a and b are both 0 the division is 0/0. "
                 f"Count such entries as 0 error. {case}"
@@ -199,6 +250,8 @@ def _check_relative_error(answer: Any) -> str | None:
     for per_entry, sentence in mistakes:
         if _all_close(values, [_largest(per_entry, a, b) for a, b in _REL_CASES]):
             return sentence
+    if problem := _norm_based(values):
+        return problem
     mean = [
         _largest(lambda diff, a, b: diff / np.maximum(np.abs(a), np.abs(b)), a, b, np.mean)
         for a, b in _REL_CASES
@@ -221,6 +274,41 @@ def _largest(per_entry, a, b, reduce=np.max) -> float:
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(diff > 0, per_entry(diff, a, b), 0.0)
     return float(reduce(rel))
+
+
+def _norm_based(values: list[float]) -> str | None:
+    """The message for a norm-based relative error, if ``values`` (the first cases) are one."""
+    cases = _REL_CASES[: len(values)]
+    if not values or _all_close(values, [_relative_error_reference(a, b) for a, b in cases]):
+        return None
+    for norm_based in (_norm_by_max, _norm_by_sum, _norm_by_b):
+        if _all_close(values, [norm_based(a, b) for a, b in cases]):
+            return (
+                "you used norms of the whole arrays (np.linalg.norm), one relative error for "
+                "all entries together. That is another common definition, but it lets one "
+                "large entry hide a small entry that is completely wrong. This exercise asks "
+                "for the error ENTRY BY ENTRY, |a_i - b_i| / max(|a_i|, |b_i|) for every i "
+                "(no norm), and then the largest of them."
+            )
+    return None
+
+
+def _norm_ratio(a, b, scale: float) -> float:
+    """``|a - b| / scale`` with Euclidean norms; 0 where both arrays are 0."""
+    diff = float(np.linalg.norm(a - b))
+    return diff / scale if scale > 0 else 0.0
+
+
+def _norm_by_max(a, b) -> float:
+    return _norm_ratio(a, b, max(float(np.linalg.norm(a)), float(np.linalg.norm(b))))
+
+
+def _norm_by_sum(a, b) -> float:
+    return _norm_ratio(a, b, float(np.linalg.norm(a)) + float(np.linalg.norm(b)))
+
+
+def _norm_by_b(a, b) -> float:
+    return _norm_ratio(a, b, float(np.linalg.norm(b)))
 
 
 def _all_close(got: list[float], values: list[float]) -> bool:
