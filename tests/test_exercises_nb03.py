@@ -53,6 +53,76 @@ def train_losses_after_update(model, X, Y, lr, n_iters):
     return [nn.MSELoss()(model(X), Y).item()] * n_iters
 
 
+def train_new_model(model, X, Y, lr, n_iters):
+    model = nn.Linear(1, 1)  # a new model: the one given stays untrained
+    return train_linear(model, X, Y, lr, n_iters)
+
+
+def train_model_to_optimizer(model, X, Y, lr, n_iters):
+    optimizer = torch.optim.SGD(model, lr=lr)  # the model where its parameters are expected
+    return train_with(optimizer, model, X, Y, n_iters)
+
+
+def train_list_with_model(model, X, Y, lr, n_iters):
+    optimizer = torch.optim.SGD([model], lr=lr)  # a list holding the model, not its tensors
+    return train_with(optimizer, model, X, Y, n_iters)
+
+
+def train_parameters_uncalled(model, X, Y, lr, n_iters):
+    optimizer = torch.optim.SGD(model.parameters, lr=lr)  # the method, not its result
+    return train_with(optimizer, model, X, Y, n_iters)
+
+
+def train_unpacks_model(model, X, Y, lr, n_iters):
+    w, b = model  # the model treated as a list of tensors [w, b], as in notebook 02
+    optimizer = torch.optim.SGD([w, b], lr=lr)
+    losses = []
+    for _ in range(n_iters):
+        loss = nn.MSELoss()(X * w + b, Y)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        losses.append(loss.item())
+    return losses
+
+
+def train_weight_only(model, X, Y, lr, n_iters):
+    optimizer = torch.optim.SGD([model.weight], lr=lr)  # a list of tensors without the bias
+    return train_with(optimizer, model, X, Y, n_iters)
+
+
+def train_returns_loss_tensors(model, X, Y, lr, n_iters):
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    losses = []
+    for _ in range(n_iters):
+        loss = nn.MSELoss()(model(X), Y)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        losses.append(loss)  # the tensor, not loss.item()
+    return losses
+
+
+def train_returns_tensor(model, X, Y, lr, n_iters):
+    return torch.tensor(train_linear(model, X, Y, lr, n_iters))
+
+
+def train_returns_model(model, X, Y, lr, n_iters):
+    train_linear(model, X, Y, lr, n_iters)
+    return model
+
+
+def train_with(optimizer, model, X, Y, n_iters):
+    losses = []
+    for _ in range(n_iters):
+        loss = nn.MSELoss()(model(X), Y)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        losses.append(loss.item())
+    return losses
+
+
 def least_squares_line(x, y):
     xc, yc = x - x.mean(), y - y.mean()
     w = np.sum(xc * yc) / np.sum(xc**2)
@@ -82,11 +152,22 @@ def test_train_linear_keeps_global_rng():
         (train_losses_after_update, r"your list of losses does not match .* before the update"),
         (lambda *args: None, r"returned None"),
         (lambda *args: "abc", r"list of numbers"),
+        (lambda *args: [0.0] * 5, r"did not change: build the optimizer on model\.parameters"),
+        (train_new_model, r"you trained another model\. Train the model you were given"),
+        (train_model_to_optimizer, r"needs the model's parameters, not the model"),
+        (train_list_with_model, r"needs the model's parameters, not the model"),
+        (train_parameters_uncalled, r"model\.parameters is a method: call it"),
+        (train_unpacks_model, r"`model` is an nn\.Linear, not a list of tensors \[w, b\]"),
+        (train_weight_only, r"the bias did not change: give the optimizer all"),
+        (train_returns_loss_tensors, r"list holds tensors, not numbers: append loss\.item\(\)"),
+        (train_returns_tensor, r"returned a tensor: return a Python list of numbers"),
+        (train_returns_model, r"returned the model: return a Python list of numbers"),
     ],
 )
 def test_train_linear_mistakes(capsys, answer, words):
     assert gd.check("03.train_linear", answer) is False
-    assert re.search(words, capsys.readouterr().out, re.S)
+    out = capsys.readouterr().out
+    assert re.search(words, out, re.S), out
 
 
 def test_least_squares_line_correct(capsys):

@@ -1,6 +1,8 @@
 """Exercises of notebook 03 (the PyTorch training pipeline).
 
-* ``03.train_linear``: the training loop with ``nn.MSELoss`` and ``torch.optim.SGD``.
+* ``03.train_linear``: the training loop with ``nn.MSELoss`` and ``torch.optim.SGD``, on the
+  model it is given (a new ``nn.Linear`` inside the function, the model passed to the optimizer
+  in place of its parameters, loss tensors in place of numbers: each gets its own message).
 * ``03.least_squares_line``: the exact best line ``y = w x + b`` (the closed form that
   certifies a gradient descent run).
 """
@@ -52,6 +54,62 @@ _TRAIN_CASES = [
 ]
 
 
+def _call_train(answer: Any, model: nn.Linear, X, Y, lr, n_iters) -> tuple[Any, str | None]:
+    """Run the learner's function; a TypeError that shows a typical mistake becomes a sentence."""
+    try:
+        return answer(model, X, Y, lr, n_iters), None
+    except TypeError as err:
+        text = str(err)
+        if "'method' object is not iterable" in text:
+            return None, (
+                "model.parameters is a method: call it, torch.optim.SGD(model.parameters(), lr=lr)."
+            )
+        if "'Linear' object is not iterable" in text or "params is torch.nn" in text:
+            return None, (
+                "torch.optim.SGD needs the model's parameters, not the model: "
+                "torch.optim.SGD(model.parameters(), lr=lr)."
+            )
+        if "non-iterable Linear" in text:
+            return None, (
+                "`model` is an nn.Linear, not a list of tensors [w, b]: call model(X) for the "
+                "prediction and give the optimizer model.parameters()."
+            )
+        raise
+
+
+def _losses_problem(got: Any, n_iters: int) -> tuple[np.ndarray | None, str | None]:
+    """The returned losses as float64, or the sentence saying why they are not a list of numbers."""
+    if got is None:
+        return None, "your function returned None: return the list of losses, one per iteration."
+    if isinstance(got, torch.Tensor | nn.Module):
+        what = "a tensor" if isinstance(got, torch.Tensor) else "the model"
+        return None, (
+            f"your function returned {what}: return a Python list of numbers, "
+            "loss.item() of each iteration."
+        )
+    if isinstance(got, str | bytes | dict | set):
+        return None, "return a list of numbers (loss.item() of each iteration)."
+    try:
+        items = list(got)
+    except TypeError:
+        return None, "return a list of numbers (loss.item() of each iteration)."
+    if any(isinstance(v, torch.Tensor | nn.Module) for v in items):
+        return None, (
+            "your list holds tensors, not numbers: append loss.item(), the plain number. "
+            "A loss tensor keeps its whole computation graph in memory."
+        )
+    try:
+        got_arr = np.array([float(v) for v in items], dtype=np.float64)
+    except (TypeError, ValueError):
+        return None, "return a list of numbers (loss.item() of each iteration)."
+    if len(got_arr) != n_iters:
+        return None, (
+            f"you returned {len(got_arr)} losses for {n_iters} iterations; "
+            "append one per iteration."
+        )
+    return got_arr, None
+
+
 @exercise(
     "03.train_linear",
     hint=(
@@ -68,23 +126,28 @@ def _check_train_linear(answer: Any) -> str | None:
         X = torch.tensor(x).view(-1, 1)
         Y = torch.tensor(y).view(-1, 1)
         model, ref = _model(w0, b0), _model(w0, b0)
-        got = answer(model, X, Y, lr, n_iters)
+        got, problem = _call_train(answer, model, X, Y, lr, n_iters)
+        if problem:
+            return problem
         expected = _train_linear_reference(ref, X, Y, lr, n_iters)
-        if got is None:
-            return "your function returned None: return the list of losses, one per iteration."
-        try:
-            got_arr = np.array([float(v) for v in got], dtype=np.float64)
-        except (TypeError, ValueError):
-            return "return a list of numbers (loss.item() of each iteration)."
-        if len(got_arr) != n_iters:
-            return (
-                f"you returned {len(got_arr)} losses for {n_iters} iterations; "
-                "append one per iteration."
-            )
+        got_arr, problem = _losses_problem(got, n_iters)
+        if problem:
+            return problem
         if np.allclose(_params(model), [w0, b0]):
+            if not np.allclose(got_arr, got_arr[0], rtol=1e-4, atol=1e-6):  # the losses change
+                return (
+                    "the model you were given did not change, but your losses did: you trained "
+                    "another model. Train the model you were given (the argument `model`): "
+                    "do not create a new nn.Linear inside the function."
+                )
             return (
-                "the model's parameters did not change: "
-                "call optimizer.step() after loss.backward()."
+                "the model's parameters did not change: build the optimizer on "
+                "model.parameters() and call optimizer.step() after loss.backward()."
+            )
+        if np.isclose(model.bias.item(), b0) and not np.isclose(_params(ref)[1], b0):
+            return (
+                "the bias did not change: give the optimizer all of the model's parameters, "
+                "torch.optim.SGD(model.parameters(), lr=lr)."
             )
         no_zero = _model(w0, b0)
         opt = torch.optim.SGD(no_zero.parameters(), lr=lr)
