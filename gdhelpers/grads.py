@@ -20,7 +20,12 @@ __all__ = ["GradCheck", "gradcheck", "numerical_gradient"]
 
 def _scalar(value: Any) -> float:
     """``f(x)`` as a Python float; f must return one number."""
-    arr = np.asarray(value.detach() if hasattr(value, "detach") else value)
+    return _scalar_and_eps(value)[0]
+
+
+def _scalar_and_eps(value: Any) -> tuple[float, float]:
+    """``f(x)`` as a Python float, and the machine epsilon of the dtype f computed it in."""
+    arr = np.asarray(value.detach().cpu() if hasattr(value, "detach") else value)
     if arr.dtype.kind not in "biuf":
         raise TypeError(
             f"f must return a single number (the loss); got {type(value).__name__} "
@@ -31,26 +36,43 @@ def _scalar(value: Any) -> float:
             f"f must return a single number (the loss); got shape {arr.shape} instead. "
             "Reduce it, e.g. with .mean() or .sum()."
         )
-    return float(arr.reshape(()))
+    dtype = arr.dtype if arr.dtype.kind == "f" else np.dtype(np.float64)
+    return float(arr.reshape(())), float(np.finfo(dtype).eps)
+
+
+def _steps(x: np.ndarray, eps: float) -> np.ndarray:
+    """The step of each entry: ``eps``, or ``eps * |x_i|`` where ``x_i +- eps`` rounds away.
+
+    Where ``|x_i|`` is so large that float64 cannot represent ``x_i + eps`` and ``x_i - eps``
+    to within 1 % of their distance (about ``|x_i| > 1e13 * eps``), a fixed step would be lost
+    to rounding (x = 1e12 gave a gradient of 0): the step grows with ``|x_i|`` there.
+    """
+    taken = (x + eps) - (x - eps)
+    lost = np.abs(taken - 2 * eps) > 0.01 * 2 * eps
+    return np.where(lost, eps * np.abs(x), eps)
 
 
 def numerical_gradient(f: Callable[[np.ndarray], Any], x: Any, *, eps: float = 1e-6) -> np.ndarray:
     """Central-difference gradient of a scalar function ``f`` at ``x``.
 
-    Entry ``i`` is ``(f(x + eps e_i) - f(x - eps e_i)) / (2 eps)``, where ``e_i`` is 1 at
-    position ``i`` and 0 elsewhere. ``f`` is called ``2 * x.size`` times with NumPy arrays
-    of ``x``'s shape and dtype; the caller's ``x`` is never modified.
+    Entry ``i`` is ``(f(x + h e_i) - f(x - h e_i)) / (2 h)``, where ``e_i`` is 1 at position
+    ``i`` and 0 elsewhere and ``h = eps`` (only for a huge ``|x_i|``, where ``x_i + eps`` would
+    round back to ``x_i``, ``h = eps * |x_i|``). The perturbed points are float64 copies of
+    ``x`` (a float32 ``x`` is converted: its own rounding would swamp a small step), and the
+    difference is divided by the distance actually taken, ``(x_i + h) - (x_i - h)``. ``f`` is
+    called ``2 * x.size`` times with float64 arrays of ``x``'s shape; the caller's ``x`` is
+    never modified.
 
     Parameters
     ----------
     f : callable
         ``f(x) -> number`` (a float, a 0-d array or a one-element tensor).
     x : array_like of any shape
-        Where to evaluate the gradient. Float64 gives accurate results with ``eps = 1e-6``;
-        in float32 the rounding error of ``f`` dominates, use ``eps`` around ``1e-3``.
-        Integer input is converted to float64; NaN or infinity raises ValueError.
+        Where to evaluate the gradient. Integer and float32 input is converted to float64;
+        NaN or infinity raises ValueError.
     eps : float
-        Step of the central difference (> 0).
+        Step of the central difference (> 0). ``1e-6`` suits an ``f`` computed in float64; if
+        ``f`` computes in float32 (float32 data or a float32 model), use about ``1e-3``.
 
     Returns
     -------
@@ -63,20 +85,32 @@ def numerical_gradient(f: Callable[[np.ndarray], Any], x: Any, *, eps: float = 1
     >>> np.round(g, 6).tolist()
     [2.0, -4.0, 6.0]
     """
+    return _central_differences(f, x, eps)[0]
+
+
+def _central_differences(f: Callable[[np.ndarray], Any], x: Any, eps: float) -> tuple:
+    """The central-difference gradient, and per entry ``max(|f(x+h)|, |f(x-h)|)`` and ``f``'s
+    machine epsilon: the size of the rounding in the two values it subtracts."""
     eps = check_positive(eps, "eps", example="1e-6")
-    x = np.array(as_float_array(x, "x"), copy=True)
+    x = np.array(as_float_array(x, "x"), dtype=np.float64, copy=True)
     check_finite(x, "x")
+    steps = _steps(x, eps).reshape(-1)
     grad = np.zeros(x.shape, dtype=np.float64)
+    size = np.zeros(x.shape, dtype=np.float64)
+    f_eps = float(np.finfo(np.float64).eps)
     flat = x.reshape(-1)  # a view: editing flat edits x
     for i in range(flat.size):
         old = flat[i]
-        flat[i] = old + eps
-        f_plus = _scalar(f(x.copy()))
-        flat[i] = old - eps
-        f_minus = _scalar(f(x.copy()))
+        plus, minus = old + steps[i], old - steps[i]
+        flat[i] = plus
+        f_plus, eps_plus = _scalar_and_eps(f(x.copy()))
+        flat[i] = minus
+        f_minus, eps_minus = _scalar_and_eps(f(x.copy()))
         flat[i] = old
-        grad.reshape(-1)[i] = (f_plus - f_minus) / (2 * eps)
-    return grad
+        grad.reshape(-1)[i] = (f_plus - f_minus) / (plus - minus)
+        size.reshape(-1)[i] = max(abs(f_plus), abs(f_minus))
+        f_eps = max(f_eps, eps_plus, eps_minus)
+    return grad, size, f_eps, steps.reshape(x.shape)
 
 
 @dataclass(frozen=True)
@@ -95,6 +129,10 @@ class GradCheck:
         The gradient from ``grad_f`` and the central-difference estimate.
     message : str
         What the comparison means, in words.
+    inconclusive : bool
+        True when no entry of the gradient stands out of the numerical gradient's rounding
+        noise at this ``x`` (then ``ok`` is False and ``max_rel_error`` is NaN): the check could
+        not tell a right gradient from a wrong one.
     """
 
     max_rel_error: float
@@ -103,6 +141,7 @@ class GradCheck:
     analytic: np.ndarray
     numerical: np.ndarray
     message: str
+    inconclusive: bool = False
 
     def __str__(self) -> str:
         return self.message
@@ -148,6 +187,28 @@ def _explain(a: np.ndarray, n: np.ndarray, rel: np.ndarray, worst: tuple, tol: f
     return (
         f"{bad} of {rel.size} entries disagree (relative error > {tol:g}); no single factor "
         f"explains the difference, so check the formula entry by entry. {where}"
+    )
+
+
+def _inconclusive(fx: float, f_eps: float, noise: float, tol: float) -> str:
+    """Why no entry of the gradient could be checked, and what to do."""
+    if f_eps > 1e-10:
+        fix = (
+            "f computes in float32 (about 7 digits): compute it in float64 (float64 data and "
+            "parameters), or use a larger eps (about 1e-3) and a looser tol (about 1e-3)."
+        )
+    elif abs(fx) * f_eps > noise * tol * 1e-3 and abs(fx) > 1.0:
+        fix = (
+            f"f(x) = {fx:.3g} is large next to its changes over the step, so they drown in its "
+            "rounding: subtract a constant from f, or check at a point where the gradient is "
+            "larger."
+        )
+    else:
+        fix = "the gradient is zero here (a minimum?): check at a point away from it."
+    return (
+        "Gradient check inconclusive: no entry of the numerical gradient stands out of its own "
+        f"rounding noise (about {noise:.1e} per entry), so a right and a wrong gradient look the "
+        f"same at this x. {fix}"
     )
 
 
@@ -205,7 +266,7 @@ def gradcheck(
             f"x must hold at least one number; got shape {x.shape} instead. A gradient check "
             "of nothing would always pass: pass the point where to compare the gradients."
         )
-    numerical = numerical_gradient(f, x, eps=eps)
+    numerical, f_size, f_eps, steps = _central_differences(f, x, eps)
     returned = grad_f(x.copy())  # an error inside grad_f is the learner's to see, unchanged
     try:
         analytic = np.asarray(as_float_array(returned, "grad_f(x)"), dtype=np.float64)
@@ -220,18 +281,33 @@ def gradcheck(
             "Look for a missing transpose, sum or reshape."
         )
         return GradCheck(float("inf"), False, (), analytic, numerical, message)
-    noise = np.finfo(x.dtype).eps * max(abs(_scalar(f(x.copy()))), 1.0) / eps
-    tiny = noise / tol
-    with np.errstate(invalid="ignore"):
-        rel = np.abs(analytic - numerical) / np.maximum(
-            np.maximum(np.abs(analytic), np.abs(numerical)), tiny
-        )
+    # The numerical gradient is uncertain by about f's rounding divided by the step: an entry
+    # is measured to relative tol only where it is larger than that noise / tol. f's rounding
+    # depends on its intermediate values too, not only on |f|: a second estimate with twice
+    # the step shows the noise actually present.
+    fx = _scalar(f(x.astype(np.float64)))
+    with np.errstate(invalid="ignore", over="ignore"):
+        noise = f_eps * f_size / steps
+        noise = np.maximum(noise, np.abs(numerical - numerical_gradient(f, x, eps=2 * eps)))
+    resolved = np.maximum(np.abs(analytic), np.abs(numerical)) > noise / tol
+    resolved |= ~np.isfinite(analytic) | ~np.isfinite(numerical)  # NaN or inf always fails
+    if np.isfinite(analytic).all() and np.isfinite(numerical).all() and not resolved.any():
+        message = _inconclusive(fx, f_eps, float(noise.max()), tol)
+        return GradCheck(float("nan"), False, (), analytic, numerical, message, inconclusive=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rel = np.abs(analytic - numerical) / np.maximum(np.abs(analytic), np.abs(numerical))
+    rel = np.where(resolved, rel, 0.0)  # entries lost in the noise cannot fail (or pass)
     rel = np.where(np.isnan(rel), np.inf, rel)
     worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(rel)), rel.shape))
     max_rel = float(rel.max())
     ok = max_rel <= tol
     if ok:
         message = f"Gradient check passed: largest relative error {max_rel:.2e} <= tol {tol:g}."
+        if not resolved.all():
+            message += (
+                f" {int((~resolved).sum())} of {rel.size} entries are too small to check at "
+                "this x (within the numerical gradient's rounding noise)."
+            )
     else:
         message = _explain(analytic, numerical, rel, worst, tol)
         message += f" (Largest relative error {max_rel:.2e} > tol {tol:g}.)"

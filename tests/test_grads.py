@@ -103,6 +103,9 @@ def test_numerical_gradient_errors():
 )
 def test_gradcheck_accepts_correct_and_rejects_4x_gradient(x):
     good = gd.gradcheck(quadratic, quadratic_grad, x)
+    if good.inconclusive:  # only where the gradient is zero up to rounding
+        assert np.abs(quadratic_grad(x)).max() < 1e-4, good.message
+        return
     assert good.ok, good.message
     assert good.max_rel_error <= 1e-5
     if np.any(np.abs(x) > 1e-2):
@@ -210,9 +213,16 @@ def test_gradcheck_errors():
 
 
 def test_gradcheck_zero_gradient_entries_are_not_failures():
-    # at the minimum the gradient is exactly 0 and the numerical one is round-off
-    x = np.zeros(3)
-    assert gd.gradcheck(lambda v: 1e3 + np.sum(v**2), lambda v: 2 * v, x).ok
+    # entries where the gradient is exactly 0 (the numerical one is round-off) do not fail
+    x = np.array([0.0, 1.0, 0.0])
+    res = gd.gradcheck(lambda v: 1e3 + np.sum(v**2), lambda v: 2 * v, x)
+    assert res.ok and res.message.endswith(
+        "2 of 3 entries are too small to check at this x (within the numerical gradient's "
+        "rounding noise)."
+    )
+    # at the minimum every entry is round-off: nothing can be checked there
+    at_minimum = gd.gradcheck(lambda v: 1e3 + np.sum(v**2), lambda v: 2 * v, np.zeros(3))
+    assert not at_minimum.ok and at_minimum.inconclusive
 
 
 def test_gradcheck_against_torch_autograd():
@@ -232,3 +242,95 @@ def test_gradcheck_against_torch_autograd():
 def test_gradcheck_tol_must_be_positive():
     with pytest.raises(ValueError, match="tol must be a finite number > 0"):
         gd.gradcheck(quadratic, quadratic_grad, np.ones(2), tol=-1)
+
+
+# ---------------------------------------------------------------- issue 17: items 1-2
+
+
+def big_constant_loss(x):  # the gradient is 2 i x_i; the constant 1e12 drowns its changes
+    return 1e12 + np.sum(np.arange(1.0, x.size + 1) * x**2)
+
+
+def big_constant_grad(x):
+    return 2 * np.arange(1.0, x.size + 1) * x
+
+
+@pytest.mark.parametrize("factor", [1.0, 4.0, -1.0], ids=["right", "4x", "sign"])
+def test_gradcheck_is_inconclusive_when_the_loss_drowns_its_changes(factor):
+    """Used to say "Gradient check passed" for the 4x and the sign-flipped gradient."""
+    res = gd.gradcheck(big_constant_loss, lambda v: factor * big_constant_grad(v), np.ones(3))
+    assert not res.ok and res.inconclusive and np.isnan(res.max_rel_error)
+    assert res.message.startswith(
+        "Gradient check inconclusive: no entry of the numerical gradient stands out of its own "
+        "rounding noise (about 2"
+    )
+    assert "f(x) = 1e+12 is large next to its changes" in res.message
+
+
+def test_the_same_loss_without_the_constant_is_checked():
+    def loss(x):  # the same changes, without the constant that drowned them
+        return np.sum(np.arange(1.0, x.size + 1) * x**2)
+
+    assert gd.gradcheck(loss, big_constant_grad, np.ones(3)).ok
+    assert (
+        "4.00 times" in gd.gradcheck(loss, lambda v: 4 * big_constant_grad(v), np.ones(3)).message
+    )
+
+
+X32 = np.array([1.0, 2.0, 3.0, 4.0], dtype=np.float32)
+
+
+def loss32(w):  # float32 data and parameter: the loss carries about 7 digits
+    return np.mean((np.float32(w[0]) * X32 - 2 * X32) ** 2)
+
+
+def grad64(w):
+    return np.array([np.mean(2 * X32.astype(np.float64) * (w[0] * X32 - 2 * X32))])
+
+
+@pytest.mark.parametrize("factor", [1.0, 2.0, 1.01])
+def test_gradcheck_on_a_float32_loss_says_it_cannot_tell(factor):
+    """A 2x mistake gave max_rel_error 1.1e-4 and a gradient 1 % too large passed."""
+    res = gd.gradcheck(loss32, lambda w: factor * grad64(w), np.array([0.5]))
+    assert not res.ok and res.inconclusive
+    assert "f computes in float32 (about 7 digits): compute it in float64" in res.message
+
+
+def test_gradcheck_on_a_float32_loss_with_a_large_step_finds_a_1_percent_error():
+    right = gd.gradcheck(loss32, grad64, np.array([0.5]), eps=1e-3, tol=1e-3)
+    assert right.ok, right.message
+    wrong = gd.gradcheck(loss32, lambda w: 1.01 * grad64(w), np.array([0.5]), eps=1e-3, tol=1e-3)
+    assert not wrong.ok and not wrong.inconclusive and "1.01 times" in wrong.message
+
+
+def test_gradcheck_at_a_minimum_is_inconclusive_not_passed():
+    x, y = np.array([1.0, 2.0, 3.0, 4.0]), np.array([2.0, 4.0, 6.0, 8.0])
+    res = gd.gradcheck(
+        lambda w: np.mean((w[0] * x - y) ** 2),
+        lambda w: 4 * np.array([np.mean(2 * x * (w[0] * x - y))]),
+        np.array([2.0]),
+    )
+    assert res.inconclusive and "the gradient is zero here (a minimum?)" in res.message
+
+
+def test_numerical_gradient_perturbs_a_float64_copy():
+    """float32 x gave [2.861, -0.954] for the gradient [6, -2] of sum(x**2) at [3, -1]."""
+    seen = []
+
+    def f(v):
+        seen.append(v.dtype)
+        return np.sum(v**2)
+
+    g = gd.numerical_gradient(f, np.array([3.0, -1.0], dtype=np.float32))
+    np.testing.assert_allclose(g, [6.0, -2.0], rtol=1e-8)
+    assert set(seen) == {np.dtype(np.float64)}
+
+
+def test_numerical_gradient_scales_a_step_that_rounding_would_lose():
+    """At x = 1e12, x + 1e-6 == x in float64: the gradient came out 0 instead of 2e12."""
+    g = gd.numerical_gradient(lambda v: v[0] ** 2, np.array([1e12]))
+    np.testing.assert_allclose(g, [2e12], rtol=1e-6)
+    calls = []
+    gd.numerical_gradient(lambda v: calls.append(v.copy()) or 0.0, np.array([1e12, 3.0]))
+    assert calls[0][0] - 1e12 == pytest.approx(1e6, rel=1e-3)  # eps * |x|
+    assert calls[2][1] == 3.0 + 1e-6  # an ordinary entry keeps the step eps
