@@ -119,6 +119,34 @@ def bench_helpers(repeats: int) -> dict[str, Any]:
     }
 
 
+def import_seconds(code: str, repeats: int) -> float:
+    """Median wall time of a fresh Python process running ``code`` (imports included)."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def bench_import(repeats: int) -> dict[str, Any]:
+    """Extra seconds of `import gdhelpers` on top of `import torch, numpy` (target <= 0.3 s)."""
+    base, extra = [], []
+    for _ in range(repeats):  # interleaved, so that a busy moment hits both alike
+        base.append(import_seconds("import torch, numpy", 1))
+        extra.append(import_seconds("import torch, numpy, gdhelpers", 1))
+    t_base, t_gd = statistics.median(base), statistics.median(extra)
+    cost = t_gd - t_base
+    return {
+        "value": cost,
+        "unit": "s (import gdhelpers after torch, numpy)",
+        "target": "<= 0.3",
+        "pass": cost <= 0.3,
+        "detail": f"import torch, numpy {t_base:.2f} s; with gdhelpers {t_gd:.2f} s "
+        "(medians of fresh processes)",
+    }
+
+
 # ----------------------------------------------------------------------------- 2. vectorised
 
 
@@ -276,6 +304,8 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {}
     print("bench: helpers vs hand-written loop ...", flush=True)
     results["helpers_vs_hand"] = bench_helpers(args.repeats)
+    print("bench: import gdhelpers ...", flush=True)
+    results["import_gdhelpers"] = bench_import(args.repeats)
     print("bench: vectorised vs per-sample loop ...", flush=True)
     results["vectorized_vs_per_sample"] = bench_vectorized(args.repeats)
     print(f"bench: kernel floor ({len(NOTEBOOKS)} kernels) ...", flush=True)

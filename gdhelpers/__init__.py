@@ -5,28 +5,61 @@ data sets, losses and gradients, stability bounds, training loops for what earli
 notebooks taught, plots, reproducibility, the closed-form solution, exercise checks.
 """
 
-from .closed_form import lstsq_fit
-from .data import (
-    CROPS_FEATURES,
-    CROPS_TARGETS,
-    RegressionData,
-    crops_data,
-    make_regression,
-    noisy_line,
-    toy_data,
-)
-from .exercises import check, hint, solution
-from .grads import GradCheck, gradcheck, numerical_gradient
-from .history import History
-from .losses import linear_predict, mse, mse_grad
-from .optimizers import OptimizerRun, run_optimizer
-from .parallel import ParallelRun, data_parallel_gd
-from .plots import plot_fit, plot_loss_curve_1d, plot_loss_surface, plot_losses
-from .processes import WorkerError, free_port, launch
-from .repro import describe_device, seed_everything, torch_generator
-from .stability import lr_stability_bound, per_sample_stability_bounds, sgd_stability_bound
-from .train import fit_linear
-from .versions import check_versions
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# Each public name and the module that defines it. The modules are imported on first use
+# (PEP 562), so `import gdhelpers` costs little on top of `import torch, numpy`: pyplot,
+# torch.distributed and multiprocessing load only when a notebook needs them (make bench
+# reports the cost).
+_MODULE_OF = {
+    "lstsq_fit": "closed_form",
+    **dict.fromkeys(
+        (
+            "CROPS_FEATURES",
+            "CROPS_TARGETS",
+            "RegressionData",
+            "crops_data",
+            "make_regression",
+            "noisy_line",
+            "toy_data",
+        ),
+        "data",
+    ),
+    **dict.fromkeys(("check", "hint", "solution"), "exercises"),
+    **dict.fromkeys(("GradCheck", "gradcheck", "numerical_gradient"), "grads"),
+    "History": "history",
+    **dict.fromkeys(("linear_predict", "mse", "mse_grad"), "losses"),
+    **dict.fromkeys(("OptimizerRun", "run_optimizer"), "optimizers"),
+    **dict.fromkeys(("ParallelRun", "data_parallel_gd"), "parallel"),
+    **dict.fromkeys(
+        ("plot_fit", "plot_loss_curve_1d", "plot_loss_surface", "plot_losses"), "plots"
+    ),
+    **dict.fromkeys(("WorkerError", "free_port", "launch"), "processes"),
+    **dict.fromkeys(("describe_device", "seed_everything", "torch_generator"), "repro"),
+    **dict.fromkeys(
+        ("lr_stability_bound", "per_sample_stability_bounds", "sgd_stability_bound"),
+        "stability",
+    ),
+    "fit_linear": "train",
+    "check_versions": "versions",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'gdhelpers' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [  # data
     "CROPS_FEATURES",

@@ -1,6 +1,11 @@
 """The public API of ``import gdhelpers as gd``: names the notebooks rely on."""
 
+import importlib
 import inspect
+import subprocess
+import sys
+
+import pytest
 
 import gdhelpers as gd
 
@@ -42,3 +47,25 @@ def test_options_are_keyword_only():
             assert f"\n{section}\n-------" in doc, f"{name}: no {section} section"
         if n_positional or len(params) > 0:
             assert "\nParameters\n----------" in doc, f"{name}: no Parameters section"
+
+
+def test_import_is_lazy_and_every_public_name_resolves():
+    """`import gdhelpers` loads no submodule (pyplot, processes) until a name is used."""
+    code = (
+        "import sys, gdhelpers as gd\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('gdhelpers.'))\n"
+        "print(loaded, 'matplotlib.pyplot' in sys.modules)\n"
+        "gd.plot_losses\n"
+        "print('matplotlib.pyplot' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out == "[] False\nTrue\n"
+    assert set(gd._MODULE_OF) == set(gd.__all__)
+    for name in gd.__all__:
+        module = importlib.import_module(f"gdhelpers.{gd._MODULE_OF[name]}")
+        assert getattr(gd, name) is getattr(module, name), name
+    with pytest.raises(AttributeError, match="module 'gdhelpers' has no attribute 'nope'"):
+        gd.nope  # noqa: B018
+    assert set(gd.__all__) <= set(dir(gd))
