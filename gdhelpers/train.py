@@ -149,6 +149,7 @@ def fit_linear(
     step = _torch_stepper(X, Y, W, b, lr, bias) if backend == "torch" else None
     steps_per_epoch = math.ceil(n / m)
     total = epochs * steps_per_epoch
+    _check_history_size(total, k, d, np.dtype(dtype).itemsize, track_full_loss)
     weights = np.empty((total + 1, k, d), dtype=dtype)
     biases = np.empty((total + 1, k), dtype=dtype)
     step_loss = np.empty(total)
@@ -220,6 +221,23 @@ def fit_linear(
         loss=None if full_loss is None else full_loss[: s + 1],
         epoch_steps=np.array(epoch_steps),
     )
+
+
+# The history keeps every step's state; beyond this it would not fit a learner's laptop.
+MAX_HISTORY_BYTES = 2 * 1024**3
+
+
+def _check_history_size(total: int, k: int, d: int, itemsize: int, full: bool) -> None:
+    """Refuse, before allocating, a history larger than MAX_HISTORY_BYTES."""
+    per_step = (k * d + k) * itemsize + 8 + 8 + (8 if full else 0)  # state, losses, evals
+    need = (total + 1) * per_step
+    if need > MAX_HISTORY_BYTES:
+        raise ValueError(
+            f"epochs must be small enough for the history to fit in memory; got {total:,} steps "
+            f"to record ({need / 1024**3:,.1f} GiB, the limit is "
+            f"{MAX_HISTORY_BYTES / 1024**3:.0f} GiB) instead. Use fewer epochs or a larger "
+            "batch_size (fewer steps), or write the loop by hand if you need no history."
+        )
 
 
 def _grad_evals(n: int, m: int, epochs: int) -> np.ndarray:

@@ -267,3 +267,13 @@ def test_plots_refuse_to_reduce_a_run_silently():
 def test_a_surface_that_is_zero_everywhere_still_draws():
     ax = gd.plot_loss_surface([0.0, 0.0], [0.0, 0.0], w_range=(-1, 1), b_range=(0, 1e-300))
     assert ax.get_xlabel() == "w"
+
+
+def test_fit_linear_refuses_a_history_that_cannot_fit_before_allocating():
+    """epochs=10**12 asked numpy for 7 TiB."""
+    with pytest.raises(
+        ValueError,
+        match=r"^epochs must be small enough for the history to fit "
+        r"in memory; got 1,000,000,000,000 steps to record \(37,252.9 GiB, the limit is 2 GiB\)",
+    ):
+        gd.fit_linear([1.0, 2.0], [2.0, 4.0], lr=0.01, epochs=10**12)
