@@ -40,19 +40,20 @@ def test_mse_gradient_correct(capsys):
         (lambda x, y, w: np.mean(2 * (w * x - y)), r"you forgot a factor x: by the chain rule"),
         (
             lambda x, y, w: np.mean(x * (w * x - y)),  # the 1/2-MSE convention
-            r"your gradient is off by a factor of 0\.5: check the factor 2 that comes from "
-            r"differentiating the square\.",
+            r"^Not quite \(01\.mse_gradient\): your gradient is half the right value: check the "
+            r"factor 2 that comes from differentiating the square \(the derivative of u\*\*2 "
+            r"is 2\*u\)\.$",
         ),
         (
             lambda x, y, w: np.mean(4 * x * (w * x - y)),
-            r"your gradient is off by a factor of 2: check the factor 2",
+            r"your gradient is twice the right value: check the factor 2",
         ),
         (
             lambda x, y, w: 2 * x * (w * x - y),  # no mean at all
             r"^Not quite \(01\.mse_gradient\): your gradient should be one number, here -30; "
             r"you returned a NumPy array of shape \(4,\), one value per sample: the mean over "
             r"the samples is missing \(checked at w = 0\.0 with x = "
-            r"\[1\.0, 2\.0, 3\.0, 4\.0\]\.\)$",
+            r"\[1\.0, 2\.0, 3\.0, 4\.0\], y = \[2\.0, 4\.0, 6\.0, 8\.0\]\.\)$",
         ),
         (
             lambda x, y, w: np.mean((w * x - y) ** 2),  # the loss, not its derivative
@@ -67,7 +68,7 @@ def test_mse_gradient_correct(capsys):
             lambda x, y, w: "-30",  # a string, not a number
             r"^Not quite \(01\.mse_gradient\): your gradient should be one number, here -30; "
             r"you returned a str, '-30' \(checked at w = 0\.0 with x = "
-            r"\[1\.0, 2\.0, 3\.0, 4\.0\]\.\)$",
+            r"\[1\.0, 2\.0, 3\.0, 4\.0\], y = \[2\.0, 4\.0, 6\.0, 8\.0\]\.\)$",
         ),
         (
             lambda x, y, w: [-30.0, -7.5],
@@ -76,7 +77,8 @@ def test_mse_gradient_correct(capsys):
         (
             lambda x, y, w: float("nan"),
             r"^Not quite \(01\.mse_gradient\): your gradient is nan, 'not a number', where -30 "
-            r"was expected \(checked at w = 0\.0 with x = \[1\.0, 2\.0, 3\.0, 4\.0\]\)\. NumPy "
+            r"was expected \(checked at w = 0\.0 with x = \[1\.0, 2\.0, 3\.0, 4\.0\], "
+            r"y = \[2\.0, 4\.0, 6\.0, 8\.0\]\)\. NumPy "
             r"gives nan for 0/0",
         ),
         (
@@ -98,6 +100,41 @@ def test_mse_gradient_correct(capsys):
             r"your gradient has a wrong value: expected -30, got -29 \(checked at w = 0\.0",
         ),
         (lambda x, y, w: None, r"your gradient is None: did you forget the `return`"),
+        # one number inside a list, tuple or array: the training loop cannot use it
+        (
+            lambda x, y, w: [np.mean(2 * x * (w * x - y))],
+            r"^Not quite \(01\.mse_gradient\): your gradient should be one number, here -30; "
+            r"you returned a list of 1 number \(checked at w = 0\.0 with x = "
+            r"\[1\.0, 2\.0, 3\.0, 4\.0\], y = \[2\.0, 4\.0, 6\.0, 8\.0\]\.\) Return the "
+            r"number itself, not a list holding it: the training loop needs a number\.$",
+        ),
+        (
+            lambda x, y, w: (np.mean(2 * x * (w * x - y)),),
+            r"you returned a tuple of 1 number .* not a tuple holding it",
+        ),
+        (
+            lambda x, y, w: np.full((1, 1), np.mean(2 * x * (w * x - y))),
+            r"you returned a NumPy array of shape \(1, 1\) .* not an array holding it "
+            r"\(`\.item\(\)` takes it out\)",
+        ),
+        (
+            lambda x, y, w: np.mean(2 * x * (w * x - y), keepdims=True),
+            r"you returned a NumPy array of shape \(1,\) \(checked",
+        ),
+        # a number of the notebook's data written in: right there, wrong on other data
+        (
+            lambda x, y, w: np.sum(2 * x * (w * x - y)) / 4,
+            r"^Not quite \(01\.mse_gradient\): your gradient is right on the notebook's data "
+            r"\(x = \[1\.0, 2\.0, 3\.0, 4\.0\]\) but not on other data: expected 1\.21667, got "
+            r"0\.9125 \(checked at w = -0\.7 with x = \[0\.5, -1\.0, 2\.0\], y = "
+            r"\[1\.0, 0\.0, -3\.0\]\.\) Did you write a number of the notebook's data, such as 4 "
+            r"\(the number of samples\) or 7\.5 \(the mean of x\*\*2\), instead of computing it "
+            r"from x and y\?$",
+        ),
+        (
+            lambda x, y, w: 2 * 7.5 * (w - 2),  # the gradient on y = 2x data only
+            r"your gradient is right on the notebook's data .* but not on other data",
+        ),
     ],
 )
 def test_mse_gradient_mistakes(capsys, answer, words):
@@ -106,12 +143,27 @@ def test_mse_gradient_mistakes(capsys, answer, words):
     assert re.search(words, out.splitlines()[0]), out
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda x, y, w: np.mean(2 * x * (w * x - y)),
+        lambda x, y, w: float(np.mean(2 * x * (w * x - y))),
+        lambda x, y, w: np.float32(np.mean(2 * x * (w * x - y))),
+        lambda x, y, w: np.array(np.mean(2 * x * (w * x - y))),  # a 0-d array is one number
+    ],
+)
+def test_mse_gradient_one_number_in_any_numeric_type(capsys, answer):
+    assert gd.check("01.mse_gradient", answer) is True
+    assert "Correct!" in capsys.readouterr().out
+
+
 def test_mse_gradient_tries_other_inputs(capsys):
     # right only on the notebook's data at w = 0 (where the gradient is -30); at w = 1.5 it is
     # 4 times the right -7.5 by coincidence, which is no sum over the samples
     assert gd.check("01.mse_gradient", lambda x, y, w: -30.0) is False
     out = capsys.readouterr().out
     assert "summed" not in out and "times too large" not in out
+    assert "right on the notebook's data" not in out  # it is wrong at w = 1.5 already
     assert "wrong value: expected -7.5, got -30 (checked at w = 1.5" in out
 
 
@@ -161,12 +213,36 @@ def test_contraction_factor_correct(capsys):
             lambda lr, x: 1 - lr * 2 * np.mean(x**2),
             r"your function must take \(x, lr\) in this order; yours takes \(lr, x\)",
         ),
+        (
+            lambda x, lr: [1 - lr * 2 * np.mean(x**2)],
+            r"^Not quite \(01\.contraction_factor\): your factor should be one number, here "
+            r"0\.85; you returned a list of 1 number \(checked with x = \[1\.0, 2\.0, 3\.0, "
+            r"4\.0\], lr = 0\.01\.\) Return the number itself, not a list holding it",
+        ),
+        (
+            lambda x, lr: 1 - 2 * lr * 7.5,  # the notebook's mean of x**2 written in
+            r"^Not quite \(01\.contraction_factor\): your factor is right on the notebook's "
+            r"data \(x = \[1\.0, 2\.0, 3\.0, 4\.0\]\) but not on other data: expected 0\.3, got "
+            r"-2 \(checked with x = \[0\.5, -1\.0, 2\.0\], lr = 0\.2\.\) Did you write a number "
+            r"of the notebook's data, such as 4 \(the number of samples\) or 7\.5 \(the mean of "
+            r"x\*\*2\), instead of computing it from x\?$",
+        ),
+        (
+            lambda x, lr: 1 - lr * 2 * np.sum(x**2) / 4,
+            r"your factor is right on the notebook's data .* instead of computing it from x\?",
+        ),
+        (
+            lambda x, lr: 1 - lr * 2 * np.mean(x) ** 2,
+            r"^Not quite \(01\.contraction_factor\): you used the square of the mean of x, "
+            r"np\.mean\(x\)\*\*2; the factor needs the mean of x\*\*2, np\.mean\(x\*\*2\) "
+            r"\(for x = 1, 2, 3, 4: 7\.5, not 2\.5\*\*2 = 6\.25\)\.$",
+        ),
     ],
 )
 def test_contraction_factor_mistakes(capsys, answer, words):
     assert gd.check("01.contraction_factor", answer) is False
     out = capsys.readouterr().out
-    assert re.search(words, out), out
+    assert re.search(words, out.splitlines()[0]), out
     assert "seed" not in out
 
 

@@ -50,7 +50,9 @@ def _check_mse_gradient(answer: Any) -> str | None:
     if problem := _wrong_arguments(answer, ("x", "y", "w")):
         return problem
     got = [answer(x.copy(), y.copy(), w) for x, y, w in _GRAD_CASES]
-    where = [f"checked at w = {w} with x = {x.tolist()}" for x, _, w in _GRAD_CASES]
+    where = [
+        f"checked at w = {w} with x = {x.tolist()}, y = {y.tolist()}" for x, y, w in _GRAD_CASES
+    ]
     expected = [_mse_gradient_reference(x, y, w) for x, y, w in _GRAD_CASES]
     if problem := not _matches(got, expected) and _swapped(answer, ("x", "y", "w")):
         return problem
@@ -74,11 +76,25 @@ def _check_mse_gradient(answer: Any) -> str | None:
             "you forgot a factor x: by the chain rule the derivative of (w*x - y)**2 with "
             "respect to w is 2*(w*x - y) * x.",
         ),
+        (
+            [e / 2 for e in expected],
+            "your gradient is half the right value: check the factor 2 that comes from "
+            "differentiating the square (the derivative of u**2 is 2*u).",
+        ),
+        (
+            [2 * e for e in expected],
+            "your gradient is twice the right value: check the factor 2 that comes from "
+            "differentiating the square (it appears once).",
+        ),
     ]
     if not _matches(got, expected):
         for values, sentence in mistakes:
             if _matches(got, values):
                 return sentence
+    if problem := _right_only_on_notebook_data(
+        got, expected, what="your gradient", where=where, computed="from x and y"
+    ):
+        return problem
     return diagnose_cases(
         got,
         expected,
@@ -151,8 +167,11 @@ def _not_one_number(
     """The sentence for the first case whose answer is not one finite number, or None.
 
     The sentence says what was expected and what was given: no number at all (a string),
-    several numbers (one per sample when ``n`` says so), NaN or infinity. None is left to
-    :func:`diagnose_cases` (it asks about the missing ``return``).
+    several numbers (one per sample when ``n`` says so), one number inside a list, tuple or
+    array (the training loop needs the number itself: ``0.01 * [1.0]`` is an error, and so is
+    ``float()`` of an array of shape (1,) in NumPy 2), NaN or infinity. A NumPy scalar or a
+    0-d array is one number. None is left to :func:`diagnose_cases` (it asks about the
+    missing ``return``).
     """
     for i, (value, exp, case) in enumerate(zip(got, expected, where, strict=True)):
         if value is None:
@@ -164,14 +183,26 @@ def _not_one_number(
         except (TypeError, ValueError):
             given = _given(value)
             return f"{what} should be one number, here {exp:.6g}; you returned {given} ({case}.)"
-        if g.size != 1:
-            if isinstance(value, list | tuple) and g.ndim == 1:
-                several = f"{_given(value)} of {g.size} numbers"
+        if g.ndim != 0:
+            container = isinstance(value, list | tuple) and g.ndim == 1
+            if container:
+                count = "1 number" if g.size == 1 else f"{g.size} numbers"
+                several = f"{_given(value)} of {count}"
             else:
                 several = f"{_given(value)} of shape {g.shape}"
-            if n is not None and g.shape == (n[i],):
+            if n is not None and g.shape == (n[i],) and g.size > 1:
                 several += ", one value per sample: the mean over the samples is missing"
-            return f"{what} should be one number, here {exp:.6g}; you returned {several} ({case}.)"
+            sentence = (
+                f"{what} should be one number, here {exp:.6g}; you returned {several} ({case}.)"
+            )
+            if g.size == 1:
+                holder = _given(value) if container else "an array"
+                take = "" if container else " (`.item()` takes it out)"
+                sentence += (
+                    f" Return the number itself, not {holder} holding it{take}: the "
+                    "training loop needs a number."
+                )
+            return sentence
         if np.isnan(g).any():
             return (
                 f"{what} is nan, 'not a number', where {exp:.6g} was expected ({case}). "
@@ -193,6 +224,27 @@ def _matches(got: list[Any], values: list[float]) -> bool:
     except (TypeError, ValueError):
         return False
     return bool(np.allclose(g, values, rtol=1e-6, atol=1e-9))
+
+
+def _right_only_on_notebook_data(
+    got: list[Any], expected: list[float], *, what: str, where: list[str], computed: str
+) -> str | None:
+    """The sentence for an answer right on the notebook's data (the first two cases) only.
+
+    Such an answer usually has a number of the notebook's data written into it (4 samples,
+    the mean of x**2, 7.5) where it should be computed from the arguments.
+    """
+    right = [_matches([g], [e]) for g, e in zip(got, expected, strict=True)]
+    if not (right[0] and right[1]) or all(right):
+        return None
+    i = right.index(False)
+    value = float(np.asarray(got[i], dtype=np.float64).reshape(()))
+    return (
+        f"{what} is right on the notebook's data (x = [1.0, 2.0, 3.0, 4.0]) but not on other "
+        f"data: expected {expected[i]:.6g}, got {value:.6g} ({where[i]}.) Did you write a "
+        "number of the notebook's data, such as 4 (the number of samples) or 7.5 (the mean of "
+        f"x**2), instead of computing it {computed}?"
+    )
 
 
 def _contraction_factor_reference(x, lr):
@@ -242,12 +294,21 @@ def _check_contraction_factor(answer: Any) -> str | None:
             [1 + lr * 2 * m for lr, m in zip(lrs, mean_sq, strict=True)],
             "wrong sign: a gradient step moves AGAINST the gradient, so the factor is 1 minus ...",
         ),
+        (
+            [1 - lr * 2 * np.mean(x) ** 2 for x, lr in _FACTOR_CASES],
+            "you used the square of the mean of x, np.mean(x)**2; the factor needs the mean "
+            "of x**2, np.mean(x**2) (for x = 1, 2, 3, 4: 7.5, not 2.5**2 = 6.25).",
+        ),
     ]
     if _matches(got, expected):
         return None
     for values, sentence in mistakes:
         if _matches(got, values):
             return sentence
+    if problem := _right_only_on_notebook_data(
+        got, expected, what="your factor", where=where, computed="from x"
+    ):
+        return problem
     return diagnose_cases(
         got,
         expected,
