@@ -78,8 +78,21 @@ def test_sgd_step_two_numbers_in_an_array_or_list_accepted(wrap, capsys):
         ),
         (
             lambda w, b, x, y, lr: (w + lr * 2 * (w * x + b - y) * x, b + lr * 2 * (w * x + b - y)),
-            r"wrong sign",
+            r"wrong sign.*uphill.*step up the gradient.*w_new = w - lr \* gradient",
         ),
+        (  # the residual the other way round: the same numbers as the step up the gradient
+            lambda w, b, x, y, lr: (w - lr * 2 * (y - w * x - b) * x, b - lr * 2 * (y - w * x - b)),
+            r"wrong sign.*y - \(w\*x \+ b\)",
+        ),
+        (
+            lambda w, b, x, y, lr: (_sgd_step(w, b, x, y, lr)[0], b),
+            r"your b did not change: update it too",
+        ),
+        (
+            lambda w, b, x, y, lr: (w, _sgd_step(w, b, x, y, lr)[1]),
+            r"your w did not change: update it too",
+        ),
+        (lambda w, b, x, y, lr: (w, b), r"your w and your b did not change"),
         (
             lambda w, b, x, y, lr: (w - lr * (w * x + b - y) * x, b - lr * (w * x + b - y)),
             r"factor of 0.5",
@@ -196,6 +209,14 @@ def test_minibatches_generator_and_slices_accepted(capsys):
     [
         (lambda n, m: [list(range(s, s + m)) for s in range(0, n - m + 1, m)], r"dropped the last"),
         (lambda n, m: [list(range(s, min(s + m + 1, n))) for s in range(0, n, m)], r"exactly once"),
+        (
+            lambda n, m: [list(range(s, s + m)) for s in range(0, n, m)],
+            r"your last batch goes past n-1 \(indices 10, 11\): cut it at n",
+        ),
+        (
+            lambda n, m: [list(range(s - 1, min(s + m, n) - 1)) for s in range(0, n, m)],
+            r"between 0 and n-1; yours include -1\.",
+        ),
         (lambda n, m: [list(range(n))[::-1][s : s + m] for s in range(0, n, m)], r"in order"),
         (lambda n, m: [list(range(n))], r"batch_size"),
         (lambda n, m: 5, r"list of batches"),

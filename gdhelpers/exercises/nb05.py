@@ -112,6 +112,22 @@ def _check_sgd_step(answer: Any) -> str | None:
                 )
         if np.isclose(gw, w - lr * 2 * r) and not np.isclose(gw, ew):
             return f"the gradient for w is 2*r*x: you forgot the factor x. {where}"
+        if np.isclose(gw, w + lr * 2 * r * x) and np.isclose(gb, b + lr * 2 * r):
+            return (
+                "your step has the wrong sign: it adds the gradient instead of subtracting "
+                "it, so it goes uphill. Did you step up the gradient (the update is "
+                "w_new = w - lr * gradient), or compute the residual as y - (w*x + b) instead "
+                f"of r = w*x + b - y? {where}"
+            )
+        if np.isclose(gw, w) and np.isclose(gb, b):
+            return (
+                "your w and your b did not change: return the values after the step, "
+                f"w_new = w - lr * 2*r*x and b_new = b - lr * 2*r. {where}"
+            )
+        if np.isclose(gw, ew) and np.isclose(gb, b):
+            return f"your b did not change: update it too, b_new = b - lr * 2*r. {where}"
+        if np.isclose(gb, eb) and np.isclose(gw, w):
+            return f"your w did not change: update it too, w_new = w - lr * 2*r*x. {where}"
         problem = diagnose(
             np.array([gw - w, gb - b]),
             np.array([ew - w, eb - b]),
@@ -317,6 +333,17 @@ def _check_minibatches(answer: Any) -> str | None:
             return (
                 "indices start at 0: the first sample has index 0 and the last n-1; yours "
                 f"run from 1 to n. {where}"
+            )
+        beyond = sorted({i for i in flat if not 0 <= i < n})
+        if beyond and [kept for b in got if (kept := [i for i in b if 0 <= i < n])] == expected:
+            return (
+                f"your last batch goes past n-1 (indices {', '.join(map(str, beyond))}): cut it "
+                f"at n, for example with min(start + batch_size, n). {where}"
+            )
+        if beyond:
+            return (
+                "every index must be between 0 and n-1; yours include "
+                f"{', '.join(map(str, beyond[:5]))}. {where}"
             )
         if sorted(flat) != list(range(n)):
             return (
