@@ -56,6 +56,8 @@ def test_mse_matches_gd_mse():
             r"half the MSE \(the 1/2-MSE convention.*numel\(\) only",
         ),
         (lambda a, b: -torch.mean((a - b) ** 2), r"MSE is negative"),
+        (lambda a, b: torch.sum(a - b) / (a - b).numel(), r"without squaring.*diff \* diff"),
+        (lambda a, b: torch.sum(b - a) / (a - b).numel(), r"without squaring.*diff \* diff"),
         (lambda a, b: None, r"returned None.*return"),
     ],
 )
@@ -194,6 +196,22 @@ def _fixed_lr(w, b, lr):
     b.grad.zero_()
 
 
+def _fixed_lr_1e4(w, b, lr):
+    with torch.no_grad():
+        w -= 1e-4 * w.grad
+        b -= 1e-4 * b.grad
+    w.grad.zero_()
+    b.grad.zero_()
+
+
+def _no_lr(w, b, lr):
+    with torch.no_grad():
+        w -= w.grad
+        b -= b.grad
+    w.grad.zero_()
+    b.grad.zero_()
+
+
 @pytest.mark.parametrize(
     ("answer", "pattern"),
     [
@@ -204,7 +222,9 @@ def _fixed_lr(w, b, lr):
         (_wrong_sign, r"WITH the gradient.*move against it, subtract lr \* w\.grad"),
         (_zero_first, r"BEFORE using them"),
         (_only_w, r"bias too"),
-        (_fixed_lr, r"off by a factor of 0\.1 in every entry"),
+        (_fixed_lr, r"-1e-05 \* w\.grad.*lr = 0\.0001.*fixed number instead of `lr`"),
+        (_fixed_lr_1e4, r"-0\.0001 \* w\.grad.*lr = 1e-05.*fixed number instead of `lr`"),
+        (_no_lr, r"-w\.grad, the whole gradient.*w -= lr \* w\.grad"),
         (_twice, r"your step of w is twice -lr \* w\.grad"),
         (_half, r"your step of w is half -lr \* w\.grad"),
         (_rebind_then_zero, r"AttributeError.*caller's w did not change.*NEW tensor.*IN PLACE"),
@@ -238,6 +258,16 @@ def test_standardise_population_std_accepted(capsys):
     [
         (lambda x: (x - x.mean(dim=1, keepdim=True)) / x.std(dim=1, keepdim=True), r"ROW"),
         (lambda x: x / x.std(dim=0), r"forgot to subtract the mean"),
+        (lambda x: x - x.mean(dim=0) / x.std(dim=0), r"divides before it subtracts.*brackets"),
+        (
+            lambda x: x - x.mean(dim=0) / x.std(dim=0, correction=0),
+            r"divides before it subtracts.*brackets",
+        ),
+        (
+            lambda x: ((x - x.mean(dim=0)) / x.std(dim=0)).numpy(),
+            r"should return a torch tensor.*a NumPy array",
+        ),
+        (lambda x: ((x - x.mean(dim=0)) / x.std(dim=0)).tolist(), r"torch tensor.*a list"),
         (lambda x: x - x.mean(dim=0), r"forgot to divide"),
         (lambda x: (x - x.mean(dim=0)) / x.var(dim=0), r"variance"),
         (lambda x: ((x - x.mean(0)) / x.std(0), x.mean(0)), r"tuple"),

@@ -110,6 +110,11 @@ def _check_mse(answer: Any) -> str | None:
             return "you took a square root: that is the RMSE. The MSE has no square root."
         if np.isclose(g, float(torch.mean(diff.abs()))) and not np.isclose(g, expected):
             return "you averaged |diff| (the mean ABSOLUTE error); square the differences instead."
+        if np.isclose(abs(g), abs(float(torch.mean(diff)))) and not np.isclose(g, expected):
+            return (
+                "you averaged the differences without squaring them: did you forget to square "
+                "them? Add up diff * diff, not diff."
+            )
         if g < 0 < expected:
             return (
                 f"your MSE is negative ({g:.6g}), but a sum of squares divided by numel never "
@@ -233,6 +238,19 @@ def _check_gd_step(answer: Any) -> str | None:
                     f"your step of {name} is {size} -lr * {name}.grad: subtract lr * {name}.grad "
                     f"once, with no extra factor (checked with lr = {lr:g})."
                 )
+            used = float(-(step * grad.double()).sum() / (grad.double() ** 2).sum())
+            fixed = not np.isclose(used, lr, rtol=1e-3) and close(step, -used * grad.double())
+            if fixed and np.isclose(used, 1, rtol=1e-3):
+                return (
+                    f"your step of {name} is -{name}.grad, the whole gradient: multiply it by "
+                    f"the learning rate, {name} -= lr * {name}.grad."
+                )
+            if fixed and used > 0:
+                return (
+                    f"your step of {name} is -{used:.3g} * {name}.grad, but this call passed "
+                    f"lr = {lr:g}: did you write a fixed number instead of `lr`? Use the "
+                    f"argument: {name} -= lr * {name}.grad."
+                )
             problem = diagnose(
                 step, right, what=f"the change of {name}", rtol=1e-3, atol=1e-9, factor_two=None
             )
@@ -286,13 +304,12 @@ def _check_standardise(answer: Any) -> str | None:
             return "your function returned None: did you forget the `return` statement?"
         if isinstance(got, tuple):
             return "return only the standardised tensor, not a tuple."
-        if isinstance(got, torch.Tensor):
-            g = got.detach().double().numpy()
-        else:
-            try:
-                g = np.asarray(got, dtype=np.float64)
-            except (TypeError, ValueError):
-                return f"your function should return a tensor; got {type(got).__name__} instead."
+        if not isinstance(got, torch.Tensor):
+            return (
+                f"your function should return a torch tensor; it returned {_kind(got)} instead. "
+                "Use the tensor methods x.mean(dim=0) and x.std(dim=0), not NumPy."
+            )
+        g = got.detach().double().numpy()
         xd = x.double().numpy()
         if g.shape != xd.shape:
             return f"the result has shape {g.shape}; it should keep the shape of x, {xd.shape}."
@@ -306,6 +323,13 @@ def _check_standardise(answer: Any) -> str | None:
                 "feature) with dim=0."
             )
         if not np.allclose(col_mean, 0, atol=1e-4):
+            for ddof in (1, 0):
+                if np.allclose(g, xd - xd.mean(axis=0) / xd.std(axis=0, ddof=ddof), rtol=1e-4):
+                    return (
+                        "Python divides before it subtracts: x - x.mean(dim=0) / x.std(dim=0) "
+                        "subtracts mean / std from x. Put brackets around the subtraction: "
+                        "(x - x.mean(dim=0)) / x.std(dim=0)."
+                    )
             if np.allclose(g * xd.std(axis=0, ddof=1), xd, rtol=1e-4, atol=1e-3) or np.allclose(
                 g * xd.std(axis=0), xd, rtol=1e-4, atol=1e-3
             ):
