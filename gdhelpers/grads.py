@@ -204,7 +204,7 @@ def _inconclusive(fx: float, f_eps: float, noise: float, tol: float) -> str:
             "larger."
         )
     else:
-        fix = "the gradient is zero here (a minimum?): check at a point away from it."
+        fix = "The gradient is zero here (a minimum?): check at a point away from it."
     return (
         "Gradient check inconclusive: no entry of the numerical gradient stands out of its own "
         f"rounding noise (about {noise:.1e} per entry), so a right and a wrong gradient look the "

@@ -243,6 +243,39 @@ def test_relative_error_mistakes(capsys, answer, words):
     assert words in out, out
 
 
+def _unhandled(denominator):
+    """An entry-wise relative error that does not handle 0/0 (NaN where a and b are 0)."""
+
+    def answer(a, b):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return float(np.max(np.abs(a - b) / denominator(a, b)))
+
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("denominator", "words"),
+    [
+        (lambda a, b: np.abs(b), "you divided by |b| only"),
+        (lambda a, b: np.abs(a), "you divided by |a| only"),
+        (lambda a, b: np.abs(a) + np.abs(b), "you divided by |a| + |b|"),
+    ],
+)
+def test_relative_error_nan_and_wrong_denominator_named_not_norms(capsys, denominator, words):
+    # the first cases hold one entry each, where entry-wise and norm-based errors coincide: a NaN
+    # on the third case must not be blamed on norms; the cases without zeros name the denominator
+    ok, out = _verdict(capsys, "07.relative_error", _unhandled(denominator))
+    assert not ok
+    assert "0/0" in out and words in out, out
+    assert "norm" not in out, out
+
+
+def test_relative_error_nan_alone_names_only_the_nan(capsys):
+    ok, out = _verdict(capsys, "07.relative_error", rel_nan)
+    assert not ok
+    assert "0/0" in out and "divided by" not in out and "norm" not in out, out
+
+
 # ---------------------------------------------------------------- both
 
 

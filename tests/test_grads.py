@@ -310,7 +310,7 @@ def test_gradcheck_at_a_minimum_is_inconclusive_not_passed():
         lambda w: 4 * np.array([np.mean(2 * x * (w[0] * x - y))]),
         np.array([2.0]),
     )
-    assert res.inconclusive and "the gradient is zero here (a minimum?)" in res.message
+    assert res.inconclusive and "The gradient is zero here (a minimum?)" in res.message
 
 
 def test_numerical_gradient_perturbs_a_float64_copy():

@@ -220,44 +220,13 @@ def _check_relative_error(answer: Any) -> str | None:
                 f"entry-wise error (.max()). {case}"
             )
         if np.isnan(g.reshape(())) and np.any((a == 0) & (b == 0)):
-            if problem := _norm_based(values):  # the cases before this one tell
-                return problem
-            return (
-                "your relative error is NaN: where a and b are both 0 the division is 0/0. "
-                f"Count such entries as 0 error. {case}"
-            )
+            return _nan_message(answer, case)
         got.append(value)
         values.append(float(g.reshape(())))
     if _all_close(values, [_relative_error_reference(a, b) for a, b in _REL_CASES]):
         return None
-    mistakes = [
-        (
-            lambda diff, a, b: diff / (np.abs(a) + np.abs(b)),
-            "you divided by |a| + |b|; this course divides by the LARGER of the two, "
-            "max(|a|, |b|), so that a factor of 2 shows as 0.5.",
-        ),
-        (
-            lambda diff, a, b: diff / np.abs(b),
-            "you divided by |b| only; divide by the larger of the two, np.maximum(np.abs(a), "
-            "np.abs(b)), so that swapping a and b gives the same number.",
-        ),
-        (
-            lambda diff, a, b: diff / np.abs(a),
-            "you divided by |a| only; divide by the larger of the two, np.maximum(np.abs(a), "
-            "np.abs(b)), so that swapping a and b gives the same number.",
-        ),
-    ]
-    for per_entry, sentence in mistakes:
-        if _all_close(values, [_largest(per_entry, a, b) for a, b in _REL_CASES]):
-            return sentence
-    if problem := _norm_based(values):
+    if problem := _definition_problem(values, _REL_CASES):
         return problem
-    mean = [
-        _largest(lambda diff, a, b: diff / np.maximum(np.abs(a), np.abs(b)), a, b, np.mean)
-        for a, b in _REL_CASES
-    ]
-    if _all_close(values, mean):
-        return "you averaged the entry-wise errors; return the LARGEST one (.max())."
     return diagnose_cases(
         got,
         [_relative_error_reference(a, b) for a, b in _REL_CASES],
@@ -268,6 +237,69 @@ def _check_relative_error(answer: Any) -> str | None:
     )
 
 
+# entry-wise definitions a learner may write instead of max(|a|, |b|) in the denominator
+_DENOMINATOR_MISTAKES = [
+    (
+        lambda diff, a, b: diff / (np.abs(a) + np.abs(b)),
+        "you divided by |a| + |b|; this course divides by the LARGER of the two, "
+        "max(|a|, |b|), so that a factor of 2 shows as 0.5.",
+    ),
+    (
+        lambda diff, a, b: diff / np.abs(b),
+        "you divided by |b| only; divide by the larger of the two, np.maximum(np.abs(a), "
+        "np.abs(b)), so that swapping a and b gives the same number.",
+    ),
+    (
+        lambda diff, a, b: diff / np.abs(a),
+        "you divided by |a| only; divide by the larger of the two, np.maximum(np.abs(a), "
+        "np.abs(b)), so that swapping a and b gives the same number.",
+    ),
+]
+
+
+def _definition_problem(values: list[float], cases: list) -> str | None:
+    """What ``values`` (the answer on ``cases``) computed instead, if it is a known slip."""
+    for per_entry, sentence in _DENOMINATOR_MISTAKES:
+        if _all_close(values, [_largest(per_entry, a, b) for a, b in cases]):
+            return sentence
+    if problem := _norm_based(values, cases):
+        return problem
+    mean = [
+        _largest(lambda diff, a, b: diff / np.maximum(np.abs(a), np.abs(b)), a, b, np.mean)
+        for a, b in cases
+    ]
+    if _all_close(values, mean):
+        return "you averaged the entry-wise errors; return the LARGEST one (.max())."
+    return None
+
+
+def _nan_message(answer: Any, case: str) -> str:
+    """The message for a NaN on a case with 0/0 entries; the cases without zeros tell whether
+    the rest of the definition is right too (a NaN alone says nothing about the denominator)."""
+    nan = (
+        "your relative error is NaN: where a and b are both 0 the division is 0/0. "
+        f"Count such entries as 0 error. {case}"
+    )
+    clean = [(a, b) for a, b in _REL_CASES if not np.any((a == 0) | (b == 0))]
+    values = []
+    for a, b in clean:
+        try:
+            value = float(np.asarray(answer(a.copy(), b.copy()), dtype=np.float64).reshape(()))
+        except Exception:  # any failure on these cases: the NaN message alone
+            return nan
+        values.append(value)
+    if not np.all(np.isfinite(values)) or _all_close(
+        values, [_relative_error_reference(a, b) for a, b in clean]
+    ):
+        return nan
+    problem = _definition_problem(values, clean)
+    if problem is None:
+        return nan
+    if problem.startswith("you used norms"):
+        return f"{problem} Where a and b are both 0, count the error as 0: here you got NaN, 0/0."
+    return f"{nan} And on arrays without zeros, {problem}"
+
+
 def _largest(per_entry, a, b, reduce=np.max) -> float:
     """``reduce`` of ``per_entry(|a - b|, a, b)`` over the entries that differ (others are 0)."""
     diff = np.abs(a - b)
@@ -276,9 +308,9 @@ def _largest(per_entry, a, b, reduce=np.max) -> float:
     return float(reduce(rel))
 
 
-def _norm_based(values: list[float]) -> str | None:
-    """The message for a norm-based relative error, if ``values`` (the first cases) are one."""
-    cases = _REL_CASES[: len(values)]
+def _norm_based(values: list[float], cases: list) -> str | None:
+    """The message for a norm-based relative error, if ``values`` (the answer on ``cases``)
+    are one."""
     if not values or _all_close(values, [_relative_error_reference(a, b) for a, b in cases]):
         return None
     for norm_based in (_norm_by_max, _norm_by_sum, _norm_by_b):
