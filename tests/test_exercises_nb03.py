@@ -53,6 +53,18 @@ def train_losses_after_update(model, X, Y, lr, n_iters):
     return [nn.MSELoss()(model(X), Y).item()] * n_iters
 
 
+def train_zero_grad_before_step(model, X, Y, lr, n_iters):
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    losses = []
+    for _ in range(n_iters):
+        loss = nn.MSELoss()(model(X), Y)
+        loss.backward()
+        optimizer.zero_grad()  # erases the gradients before the update
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
 def train_new_model(model, X, Y, lr, n_iters):
     model = nn.Linear(1, 1)  # a new model: the one given stays untrained
     return train_linear(model, X, Y, lr, n_iters)
@@ -153,6 +165,11 @@ def test_train_linear_keeps_global_rng():
         (lambda *args: None, r"returned None"),
         (lambda *args: "abc", r"list of numbers"),
         (lambda *args: [0.0] * 5, r"did not change: build the optimizer on model\.parameters"),
+        (
+            train_zero_grad_before_step,
+            r"did not change.*zero_grad\(\) does not run between loss\.backward\(\) and "
+            r"optimizer\.step\(\): it erases the gradients before the update",
+        ),
         (train_new_model, r"you trained another model\. Train the model you were given"),
         (train_model_to_optimizer, r"needs the model's parameters, not the model"),
         (train_list_with_model, r"needs the model's parameters, not the model"),
@@ -172,6 +189,26 @@ def test_train_linear_mistakes(capsys, answer, words):
 
 def test_least_squares_line_correct(capsys):
     assert gd.check("03.least_squares_line", least_squares_line) is True
+    assert "Correct!" in capsys.readouterr().out
+
+
+def least_squares_line_float32_torch(x, y):
+    x, y = torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
+    xc, yc = x - x.mean(), y - y.mean()
+    w = (xc * yc).sum() / (xc**2).sum()
+    return w, y.mean() - w * x.mean()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        least_squares_line_float32_torch,  # the right formula, rounded to float32
+        lambda x, y: least_squares_line(x.astype(np.float32), y.astype(np.float32)),
+        lambda x, y: tuple(np.polyfit(x, y, 1)),
+    ],
+)
+def test_least_squares_line_right_formula_in_other_forms(capsys, answer):
+    assert gd.check("03.least_squares_line", answer) is True
     assert "Correct!" in capsys.readouterr().out
 
 
