@@ -91,13 +91,51 @@ def test_autograd_gradient_correct(capsys):
     assert "Correct!" in capsys.readouterr().out
 
 
-def test_autograd_gradient_tensor_result_accepted(capsys):
+def test_autograd_gradient_tensor_result_named(capsys):
+    # the exercise asks for a Python float: the right value as a tensor is named, not accepted
     def as_tensor(x, y, w):
         w = torch.tensor(float(w), requires_grad=True)
         ((w * x - y) ** 2).mean().backward()
         return w.grad
 
-    assert gd.check("02.autograd_gradient", as_tensor) is True
+    assert gd.check("02.autograd_gradient", as_tensor) is False
+    out = capsys.readouterr().out
+    assert "right value, but your function returns a tensor" in out
+    assert "w.grad.item()" in out
+
+
+def test_autograd_gradient_order_of_the_subtraction_does_not_matter(capsys):
+    def swapped(x, y, w):
+        w = torch.tensor(float(w), requires_grad=True)
+        ((y - w * x) ** 2).mean().backward()
+        return w.grad.item()
+
+    assert gd.check("02.autograd_gradient", swapped) is True
+
+
+def gradient_without_backward_item(x, y, w):
+    w = torch.tensor(float(w), requires_grad=True)
+    ((w * x - y) ** 2).mean()  # no backward(): w.grad stays None
+    return w.grad.item()
+
+
+def gradient_without_backward(x, y, w):
+    w = torch.tensor(float(w), requires_grad=True)
+    ((w * x - y) ** 2).mean()
+    return w.grad  # None
+
+
+def gradient_without_requires_grad(x, y, w):
+    w = torch.tensor(float(w))
+    loss = ((w * x - y) ** 2).mean()
+    loss.backward()  # RuntimeError: the loss has no graph
+    return w.grad.item()
+
+
+def negated_gradient(x, y, w):
+    w = torch.tensor(float(w), requires_grad=True)
+    ((w * x - y) ** 2).mean().backward()
+    return -w.grad.item()  # the minus of the update step, put in the wrong place
 
 
 def gradient_of_sum(x, y, w):
@@ -132,7 +170,27 @@ def returns_the_loss(x, y, w):
             r"your gradient is off by a factor of 0\.5: the loss is mean\(\(w\*x - y\)\*\*2\), "
             r"with no factor 2 or 1/2 in front\.",
         ),
-        (lambda x, y, w: -autograd_gradient(x, y, w), r"your gradient has the wrong sign"),
+        (
+            negated_gradient,
+            r"your gradient has the wrong sign\. It does not come from the order of the "
+            r"subtraction.*return w\.grad itself \(w\.grad\.item\(\)\); the minus sign belongs "
+            r"in the update step, w -= lr \* w\.grad\.",
+        ),
+        (
+            gradient_without_backward_item,
+            r"w\.grad\.item\(\) failed because w\.grad is None: PyTorch fills w\.grad only when "
+            r"you call loss\.backward\(\) on a loss computed from this w\.",
+        ),
+        (
+            gradient_without_backward,
+            r"your function returned None\. If that was w\.grad, it is None because PyTorch "
+            r"fills w\.grad only when you call loss\.backward\(\)",
+        ),
+        (
+            gradient_without_requires_grad,
+            r"loss\.backward\(\) failed because the loss has no computation graph: create w "
+            r"with torch\.tensor\(float\(w\), requires_grad=True\)",
+        ),
         (returns_the_loss, r"you returned the loss; return its gradient"),
         (lambda x, y, w: None, r"your function returned None"),
         (lambda x, y, w: [1.0, 2.0], r"should return one number"),
@@ -163,7 +221,8 @@ def returns_the_loss(x, y, w):
 def test_autograd_gradient_mistakes(capsys, answer, words):
     assert gd.check("02.autograd_gradient", answer) is False
     out = capsys.readouterr().out
-    assert re.search(words, out), out
+    assert re.search(words, out, re.S), out
+    assert "your code raised" not in out
 
 
 def test_train_step_correct(capsys):
@@ -187,6 +246,45 @@ def step_uphill(w, x, y, lr):
         w += lr * w.grad
     w.grad.zero_()
     return loss.item()
+
+
+def step_outside_no_grad(w, x, y, lr):
+    loss = ((w * x - y) ** 2).mean()
+    loss.backward()
+    w -= lr * w.grad  # RuntimeError: in-place change of a leaf that requires grad
+    w.grad.zero_()
+    return loss.item()
+
+
+def step_everything_in_no_grad(w, x, y, lr):
+    with torch.no_grad():
+        loss = ((w * x - y) ** 2).mean()  # no graph recorded
+        loss.backward()
+        w -= lr * w.grad
+    w.grad.zero_()
+    return loss.item()
+
+
+def step_returns_loss_tensor(w, x, y, lr):
+    loss = ((w * x - y) ** 2).mean()
+    loss.backward()
+    with torch.no_grad():
+        w -= lr * w.grad
+    w.grad.zero_()
+    return loss  # the tensor, with its graph
+
+
+def step_grad_set_to_none(w, x, y, lr):
+    loss = ((w * x - y) ** 2).mean()
+    loss.backward()
+    with torch.no_grad():
+        w -= lr * w.grad
+    w.grad = None  # what optimizer.zero_grad() does by default
+    return loss.item()
+
+
+def test_train_step_grad_set_to_none_accepted(capsys):
+    assert gd.check("02.train_step", step_grad_set_to_none) is True
 
 
 def step_returns_garbage(w, x, y, lr):
@@ -239,6 +337,21 @@ def step_returns_garbage(w, x, y, lr):
             r"when you call loss\.backward\(\)",
         ),
         (
+            step_outside_no_grad,
+            r"PyTorch refused the in-place update of w, a leaf tensor that requires grad, "
+            r"outside torch\.no_grad\(\): write the update inside `with torch\.no_grad\(\):`",
+        ),
+        (
+            step_everything_in_no_grad,
+            r"loss\.backward\(\) failed because the loss has no computation graph: compute the "
+            r"loss from the w you were given, outside torch\.no_grad\(\)",
+        ),
+        (
+            step_returns_loss_tensor,
+            r"your loss has the right value, but your function returns a tensor; return it as "
+            r"a Python float, loss\.item\(\)",
+        ),
+        (
             step_loss_as_text,
             r"return the loss as one number, e\.g\. loss\.item\(\), not a string\.",
         ),
@@ -248,6 +361,7 @@ def test_train_step_mistakes(capsys, answer, words):
     assert gd.check("02.train_step", answer) is False
     out = capsys.readouterr().out
     assert re.search(words, out, re.S), out
+    assert "your code raised" not in out
 
 
 def test_train_step_zero_before_update_is_not_called_rebinding(capsys):

@@ -61,6 +61,17 @@ def _as_float(value: Any) -> float | None:
     return float(arr.reshape(())) if arr.size == 1 else None
 
 
+_GRAD_FILLED = (
+    "PyTorch fills w.grad only when you call loss.backward() on a loss computed from this w."
+)
+
+_NO_REQUIRES_GRAD = (
+    "loss.backward() failed because the loss has no computation graph: create w with "
+    "torch.tensor(float(w), requires_grad=True) and compute the loss from it (outside "
+    "torch.no_grad())."
+)
+
+
 def _autograd_gradient_reference(x, y, w):
     """dL/dw of L = mean((w*x - y)**2) at w, computed by autograd; returns a float."""
     w = torch.tensor(float(w), requires_grad=True)
@@ -81,11 +92,26 @@ def _check_autograd_gradient(answer: Any) -> str | None:
     if problem := not_a_function(answer):
         return problem
     got, expected, losses = [], [], []
+    returned_tensor = False
     for x, y, w in _CASES:
         xt, yt = _tensors(x, y)
-        value = answer(xt.clone(), yt.clone(), w)
+        try:
+            value = answer(xt.clone(), yt.clone(), w)
+        except AttributeError as err:
+            if "'NoneType' object has no attribute 'item'" in str(err):
+                return f"w.grad.item() failed because w.grad is None: {_GRAD_FILLED}"
+            raise
+        except RuntimeError as err:
+            if "does not require grad" in str(err):
+                return _NO_REQUIRES_GRAD
+            raise
         if value is None:
-            return "your function returned None: return the gradient, e.g. w.grad.item()."
+            return (
+                "your function returned None. If that was w.grad, it is None because "
+                f"{_GRAD_FILLED} Return the gradient as a number, w.grad.item()."
+            )
+        if isinstance(value, torch.Tensor):
+            returned_tensor = True
         if kind := _not_a_number(value):
             return (
                 f"your function should return one number (the gradient dL/dw), not {kind} "
@@ -104,7 +130,15 @@ def _check_autograd_gradient(answer: Any) -> str | None:
         got, expected, rtol=1e-4, atol=1e-4
     ):
         return "you returned the loss; return its gradient, w.grad.item(), after loss.backward()."
-    return diagnose_cases(
+    if np.allclose(got, -np.asarray(expected), rtol=1e-4, atol=1e-4):
+        # the checker passes no case with a zero gradient, so -expected is never expected
+        return (
+            "your gradient has the wrong sign. It does not come from the order of the "
+            "subtraction: (w*x - y)**2 and (y - w*x)**2 are the same loss, and autograd gives "
+            "the same gradient for both. It comes from a minus you added: return w.grad itself "
+            "(w.grad.item()); the minus sign belongs in the update step, w -= lr * w.grad."
+        )
+    problem = diagnose_cases(
         got,
         expected,
         what="your gradient",
@@ -115,6 +149,12 @@ def _check_autograd_gradient(answer: Any) -> str | None:
         rtol=1e-4,
         atol=1e-4,
     )
+    if problem is None and returned_tensor:
+        return (
+            "your gradient has the right value, but your function returns a tensor; "
+            "return it as a Python float: w.grad.item()."
+        )
+    return problem
 
 
 def _train_step_reference(w, x, y, lr):
@@ -171,6 +211,20 @@ def _check_train_step(answer: Any) -> str | None:
             except AttributeError as err:
                 if "NoneType" in str(err) and "zero_" in str(err):
                     return _zero_of_none_message(w, before)
+                raise
+            except RuntimeError as err:
+                if "leaf Variable that requires grad" in str(err):
+                    return (
+                        "PyTorch refused the in-place update of w, a leaf tensor that requires "
+                        "grad, outside torch.no_grad(): write the update inside "
+                        "`with torch.no_grad():`, as w -= lr * w.grad."
+                    )
+                if "does not require grad" in str(err):
+                    return (
+                        "loss.backward() failed because the loss has no computation graph: "
+                        "compute the loss from the w you were given, outside torch.no_grad() "
+                        "(only the update goes inside it)."
+                    )
                 raise
             ref_loss = _train_step_reference(ref, xt, yt, lr)
             if not isinstance(w, torch.Tensor) or not w.requires_grad or not w.is_leaf:
@@ -238,5 +292,12 @@ def _check_train_step(answer: Any) -> str | None:
                 return (
                     f"you returned {g:.6g} at step {step}, but the loss before the update was "
                     f"{ref_loss:.6g}: return loss.item() of the forward pass."
+                )
+            if isinstance(got_loss, torch.Tensor):
+                return (
+                    "your loss has the right value, but your function returns a tensor; return "
+                    "it as a Python float, loss.item(). (A loss tensor keeps its whole "
+                    "computation graph alive: a loop that collects such losses keeps every "
+                    "epoch's graph in memory.)"
                 )
     return None
