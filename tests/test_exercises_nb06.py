@@ -255,7 +255,7 @@ def test_momentum_right(capsys, answer):
         (momentum_old_velocity, "OLD velocity"),
         (momentum_uphill, "moves UP the slope"),
         (momentum_param_only, "return two things"),
-        (momentum_swapped, "your new velocity"),
+        (momentum_swapped, "you returned (new_velocity, new_param)"),
         (momentum_no_memory, "your new velocity"),
         (momentum_lr_inside, "you put lr inside the velocity"),
         (momentum_velocity_shape, "your new velocity has shape (1,) but should have shape (2,)"),

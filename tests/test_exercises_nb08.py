@@ -179,6 +179,17 @@ def test_combine_other_mistakes(capsys):
     assert not ok and "100 times too large" in out
 
 
+def test_combine_divided_by_the_number_of_shards(capsys):
+    def by_shards(grads, sizes):  # the weighted sum divided by len(sizes) instead of sum(sizes)
+        return sum(n * g for g, n in zip(grads, sizes, strict=True)) / len(sizes)
+
+    ok, out = check("08.combine_shard_gradients", by_shards, capsys)
+    assert not ok
+    assert "you divided the weighted sum by the number of shards, 2" in out, out
+    assert "divide it by the total number of samples, sum(sizes) = 100" in out, out
+    assert "off by a factor" not in out, out
+
+
 def test_combine_not_done_and_garbage(capsys):
     def todo(grads, sizes):
         raise NotImplementedError

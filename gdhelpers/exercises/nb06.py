@@ -269,6 +269,12 @@ def _check_momentum_step(answer: Any) -> str | None:
         if _same(new_v, exp_v) and _same(new_p, exp_p):
             continue
         # then the typical mistakes, each recognised by the value it produces
+        if _same(new_p, exp_v) and _same(new_v, exp_p):
+            return (
+                "you returned (new_velocity, new_param): both values are right, but in the wrong "
+                "order. Return the new parameter first, (new_param, new_velocity): "
+                "`return param, velocity`."
+            )
         lr_inside = beta * velocity + lr * grad
         if _same(new_v, lr_inside) and not _same(lr_inside, exp_v):
             return _LR_INSIDE

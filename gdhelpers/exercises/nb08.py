@@ -171,6 +171,14 @@ def _check_combine_shard_gradients(answer: Any) -> str | None:
                 "full-batch gradient: it is right only when every shard has the same size. "
                 "Weight each shard's gradient by its number of samples."
             )
+        by_shards = sum(n_r * g_r for g_r, n_r in zip(grads, sizes, strict=True)) / len(sizes)
+        if diagnose(got, by_shards) is None:
+            return (
+                f"you divided the weighted sum by the number of shards, {len(sizes)}: "
+                "n_r * g_r is the sum of the n_r sample gradients of shard r, so adding them "
+                "up gives the sum over all samples; divide it by the total number of samples, "
+                f"sum(sizes) = {sum(sizes)}, not by the number of shards (shard sizes {sizes})."
+            )
         problem = diagnose(
             got, expected, what="your combined gradient", n=sum(sizes), factor_two=None
         )
