@@ -155,10 +155,56 @@ def check_positive(
     return value
 
 
+def check_real(value: Any, name: str, *, example: str = "1.0") -> float:
+    """Return ``value`` as a float after checking it is a finite real number (of any sign)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{name} must be a real number; got {_describe(value)} instead. Pass a plain "
+            f"number such as {name}={example} (take it out of a tensor with .item())."
+        )
+    if not math.isfinite(value):
+        raise ValueError(
+            f"{name} must be a finite number; got {float(value)} instead. "
+            f"Pass a number such as {name}={example}."
+        )
+    return float(value)
+
+
+def check_callable(value: Any, name: str, *, example: str) -> Any:
+    """Return ``value`` after checking it can be called (a function, not its result)."""
+    if not callable(value):
+        raise TypeError(
+            f"{name} must be a function; got {_describe(value)} instead. Pass the function "
+            f"itself, without calling it, e.g. {example}."
+        )
+    return value
+
+
+# Arrays and records the package allocates: beyond this they would not fit a learner's laptop.
+MAX_BYTES = 2 * 1024**3
+
+
+def check_fits_in_memory(n_bytes: int, name: str, what: str, fix: str) -> None:
+    """Raise ValueError, before allocating, when ``n_bytes`` exceed :data:`MAX_BYTES`.
+
+    ``name`` is the argument that sets the size, ``what`` what is allocated (with the values
+    that make it that large), ``fix`` how to get a smaller one.
+    """
+    if n_bytes > MAX_BYTES:
+        raise ValueError(
+            f"{name} must be small enough for {what} to fit in memory; got "
+            f"{n_bytes / 1024**3:,.1f} GiB (the limit is {MAX_BYTES / 1024**3:.0f} GiB) "
+            f"instead. {fix}"
+        )
+
+
 # Seeds: NumPy's legacy np.random.seed takes 0 .. 2**32 - 1; every seed of the package does.
 MAX_SEED = 2**32 - 1
 # Worker processes: each is a Python process with its own torch; more than this is a mistake.
 MAX_WORLD_SIZE = 32
+# Threads of torch and BLAS: far more than any CPU has cores (torch takes a C int, and every
+# thread of the pool is started).
+MAX_THREADS = 1024
 
 
 def check_int(

@@ -21,6 +21,7 @@ from ._validate import (
     BACKENDS,
     check_bool,
     check_choice,
+    check_fits_in_memory,
     check_int,
     check_positive,
     check_seed,
@@ -195,7 +196,7 @@ def make_regression(
     Parameters
     ----------
     n_samples, n_features, n_outputs : int
-        Sizes (each >= 1).
+        Sizes (each >= 1; the arrays together at most 2 GiB).
     noise : float
         Standard deviation of the noise added to ``Y`` (>= 0).
     seed : int
@@ -222,6 +223,13 @@ def make_regression(
     noise = check_positive(noise, "noise", allow_zero=True)
     seed = check_seed(seed)
     check_choice(backend, "backend", BACKENDS)
+    check_fits_in_memory(  # X, weight, bias, and Y with its two temporaries (float32)
+        4
+        * (n_samples * n_features + n_outputs * n_features + n_outputs + 3 * n_samples * n_outputs),
+        "n_samples, n_features and n_outputs",
+        f"the data ({n_samples:,} x {n_features:,} inputs, {n_outputs:,} outputs)",
+        "Use fewer samples or features.",
+    )
 
     rng = np.random.default_rng(seed)
     f32 = np.float32

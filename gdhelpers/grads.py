@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validate import as_float_array, check_finite, check_positive
+from ._validate import as_float_array, check_callable, check_finite, check_positive
 
 __all__ = ["GradCheck", "gradcheck", "numerical_gradient"]
 
@@ -77,7 +77,7 @@ def numerical_gradient(f: Callable[[np.ndarray], Any], x: Any, *, eps: float = 1
     Returns
     -------
     ndarray of the shape of ``x``
-        The estimated gradient (float64).
+        The estimated gradient (float64); an empty ``x`` gives an empty gradient.
 
     Examples
     --------
@@ -91,6 +91,7 @@ def numerical_gradient(f: Callable[[np.ndarray], Any], x: Any, *, eps: float = 1
 def _central_differences(f: Callable[[np.ndarray], Any], x: Any, eps: float) -> tuple:
     """The central-difference gradient, and per entry ``max(|f(x+h)|, |f(x-h)|)`` and ``f``'s
     machine epsilon: the size of the rounding in the two values it subtracts."""
+    check_callable(f, "f", example="f=loss (not f=loss(w))")
     eps = check_positive(eps, "eps", example="1e-6")
     x = np.array(as_float_array(x, "x"), dtype=np.float64, copy=True)
     check_finite(x, "x")
@@ -259,6 +260,8 @@ def gradcheck(
     >>> print(bad)  # doctest: +ELLIPSIS
     The analytic gradient is 2.00 times the numerical one: a sum instead of a mean, ...
     """
+    check_callable(f, "f", example="f=loss (not f=loss(w))")
+    check_callable(grad_f, "grad_f", example="grad_f=loss_grad (not grad_f=loss_grad(w))")
     tol = check_positive(tol, "tol", example="1e-5")
     x = as_float_array(x, "x")
     if x.size == 0:

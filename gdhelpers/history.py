@@ -8,6 +8,8 @@ from functools import cached_property
 
 import numpy as np
 
+from ._validate import check_real
+
 __all__ = ["History"]
 
 
@@ -92,12 +94,14 @@ class History:
     def steps_to(self, tol: float) -> int | None:
         """First step after which the full-data loss is <= ``tol`` (0: already at the start).
 
-        Returns None when the run never gets there. Needs ``track_full_loss=True``.
+        Returns None when the run never gets there. Needs ``track_full_loss=True``. ``tol``
+        is a finite number (a NaN tolerance would silently give None).
         """
         if self.loss is None:
             raise ValueError(
                 "steps_to needs the full-data loss after every step; got a History recorded "
                 "with track_full_loss=False instead. Fit again with track_full_loss=True."
             )
+        tol = check_real(tol, "tol", example="1e-3")
         hits = np.flatnonzero(self.loss <= tol)
         return int(hits[0]) if hits.size else None

@@ -88,7 +88,7 @@ def _check_linear(X: Any, weight: Any, bias: Any) -> list[Array]:
             f"X must be a 2-D array of shape (n_samples, n_features); got shape "
             f"{tuple(X.shape)} instead. Use X.reshape(-1, 1) for a single feature."
         )
-    if weight.ndim != 2 or weight.shape[1] != X.shape[1]:
+    if weight.ndim != 2 or weight.shape[1] != X.shape[1] or weight.shape[0] == 0:
         raise ValueError(
             f"weight must have shape (n_outputs, n_features) = (k, {X.shape[1]}), the layout "
             f"of nn.Linear.weight; got shape {tuple(weight.shape)} instead. "
@@ -114,7 +114,9 @@ def linear_predict(X: Any, weight: Any, bias: Any) -> Array:
     Returns
     -------
     array or tensor of shape (n_samples, n_outputs)
-        A tensor (with autograd) when any argument is a tensor, else a NumPy array.
+        A tensor (with autograd) when any argument is a tensor, else a NumPy array. NaN and
+        infinity propagate, as in :func:`mse`; no samples (``X`` of shape ``(0, d)``) give
+        shape ``(0, n_outputs)``.
 
     Examples
     --------

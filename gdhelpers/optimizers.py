@@ -9,7 +9,9 @@ drawn on ``gd.plot_loss_surface`` and the steps to a tolerance can be counted.
 
 from __future__ import annotations
 
+import inspect
 import math
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +19,18 @@ from typing import Any
 import numpy as np
 import torch
 
-from ._validate import as_2d, check_choice, check_int, check_positive, check_same_n
+from ._validate import (
+    as_2d,
+    as_float_array,
+    check_bool,
+    check_choice,
+    check_finite,
+    check_fits_in_memory,
+    check_int,
+    check_positive,
+    check_real,
+    check_same_n,
+)
 
 __all__ = ["OPTIMIZERS", "OptimizerRun", "run_optimizer"]
 
@@ -95,9 +108,10 @@ class OptimizerRun:
         tol : float
             Tolerance on the loss gap (> 0).
         optimum : float
-            The smallest loss reachable (e.g. the least-squares loss); 0 by default.
+            The smallest loss reachable (e.g. the least-squares loss, >= 0); 0 by default.
         """
         tol = check_positive(tol, "tol")
+        optimum = check_positive(optimum, "optimum", allow_zero=True, example="0.5")
         gap = self.loss - optimum
         hits = np.flatnonzero(np.isfinite(gap) & (gap <= tol))
         return int(hits[0]) if hits.size else None
@@ -107,12 +121,62 @@ class OptimizerRun:
         return f"OptimizerRun({self.method}, {self.n_steps} steps, {status})"
 
 
+_DISPLAY = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop", "adagrad": "Adagrad"}
+
+
 def _label(name: str, lr: float, options: dict[str, Any]) -> str:
-    display = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop", "adagrad": "Adagrad"}
     extra = "".join(
         f", {k}={v:g}" if isinstance(v, float) else f", {k}={v}" for k, v in options.items()
     )
-    return f"{display.get(name, name)}(lr={lr:g}{extra})"
+    return f"{_DISPLAY.get(name, name)}(lr={lr:g}{extra})"
+
+
+def _start(value: Any, shape: tuple[int, ...], name: str) -> np.ndarray:
+    """A start value as float64: zeros, or any array or number with ``prod(shape)`` entries."""
+    if value is None:
+        return np.zeros(shape)
+    arr = np.asarray(as_float_array(value, name), dtype=np.float64)
+    arr = arr.reshape(shape) if arr.size == math.prod(shape) else arr
+    check_finite(arr, name)  # else the run would report a divergence at step 0
+    return arr
+
+
+def _check_options(factory: Callable[..., Any], display: str, options: dict[str, Any]) -> None:
+    """Check each option against the default of the optimizer's signature (type and finite).
+
+    A bool default asks for True or False, a number default for a finite real number, a tuple
+    of numbers (Adam's betas) for as many finite numbers. Values torch refuses (a negative
+    momentum) are reported when the optimizer is built.
+    """
+    try:
+        params = inspect.signature(factory).parameters
+    except (TypeError, ValueError):  # a callable without a signature: nothing to compare
+        return
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
+    for key, value in options.items():
+        if key not in params:
+            if takes_any:
+                continue
+            known = [
+                n for n, p in params.items() if n != "params" and p.kind is not p.VAR_POSITIONAL
+            ]
+            raise TypeError(
+                f"{key} must be an option of {display}; got {key}={value!r:.40} instead. "
+                f"Its options are: {', '.join(known)}."
+            )
+        default = params[key].default
+        if isinstance(default, bool):
+            check_bool(value, key)
+        elif isinstance(default, numbers.Real):
+            check_real(value, key, example=f"{default!r}")
+        elif isinstance(default, tuple) and all(isinstance(d, numbers.Real) for d in default):
+            if not isinstance(value, tuple | list) or len(value) != len(default):
+                raise TypeError(
+                    f"{key} must be a tuple of {len(default)} numbers; got {value!r:.60} "
+                    f"instead. The default is {key}={default!r}."
+                )
+            for i, item in enumerate(value):
+                check_real(item, f"{key}[{i}]", example=f"{default[i]!r}")
 
 
 def run_optimizer(
@@ -144,8 +208,9 @@ def run_optimizer(
         Learning rate (> 0).
     steps : int
         Number of optimizer steps (>= 0).
-    weight0, bias0 : array, optional
-        Start values, shapes (n_outputs, n_features) and (n_outputs,); zeros by default.
+    weight0, bias0 : array or number, optional
+        Start values, shapes (n_outputs, n_features) and (n_outputs,); zeros by default. Any
+        array (or a number) with that many entries is reshaped to the shape; finite values.
     dtype : torch.dtype
         Precision of the run (float32 like the course's data, or float64).
     on_divergence : {"stop", "raise", "continue"}
@@ -154,7 +219,8 @@ def run_optimizer(
     label : str, optional
         The run's ``method``; built from the optimizer and its options by default.
     **options
-        Passed to the optimizer, e.g. ``momentum=0.9`` or ``betas=(0.9, 0.999)``.
+        Passed to the optimizer, e.g. ``momentum=0.9`` or ``betas=(0.9, 0.999)``. Each must be
+        an option of the optimizer, of the type of its default (finite numbers, True/False).
 
     Returns
     -------
@@ -190,11 +256,16 @@ def run_optimizer(
             f"optimizer must be one of {sorted(OPTIMIZERS)} or a callable returning a "
             f"torch.optim optimizer; got {type(optimizer).__name__} instead."
         )
+    _check_options(factory, _DISPLAY.get(name, name), options)
     k, d = Y.shape[1], X.shape[1]
-    w0 = np.zeros((k, d)) if weight0 is None else np.asarray(weight0, dtype=np.float64)
-    b0 = np.zeros(k) if bias0 is None else np.asarray(bias0, dtype=np.float64)
-    w0 = w0.reshape(k, d) if w0.size == k * d else w0
-    b0 = b0.reshape(k) if b0.size == k else b0
+    check_fits_in_memory(
+        (steps + 1) * ((k * d + k) * 8 + 8 + 2 * 8),  # weights, biases, loss; list entries
+        "steps",
+        f"the recorded path ({steps:,} steps of {k * d + k} parameters)",
+        "Use fewer steps.",
+    )
+    w0 = _start(weight0, (k, d), "weight0")
+    b0 = _start(bias0, (k,), "bias0")
     if w0.shape != (k, d) or b0.shape != (k,):
         raise ValueError(
             f"weight0 must have shape ({k}, {d}) and bias0 shape ({k},) for this X and Y; got "
@@ -205,7 +276,14 @@ def run_optimizer(
     Yt = torch.as_tensor(Y, dtype=dtype)
     w = torch.tensor(w0, dtype=dtype, requires_grad=True)
     b = torch.tensor(b0, dtype=dtype, requires_grad=True)
-    opt = factory([w, b], lr=lr, **options)
+    try:
+        opt = factory([w, b], lr=lr, **options)
+    except (TypeError, ValueError) as err:  # e.g. torch's "Invalid momentum value: -1.0"
+        given = ", ".join(f"{key}={value!r:.40}" for key, value in options.items()) or "none"
+        raise type(err)(
+            f"the options of {_label(name, lr, {})} must be values it accepts; got {given} "
+            f"instead, and it says: {err}. Check the option's range in the torch.optim docs."
+        ) from None
 
     losses: list[float] = []
     weights = [w.detach().numpy().copy()]

@@ -27,7 +27,10 @@ import torch.distributed as dist
 from ._validate import (
     MAX_WORLD_SIZE,
     as_2d,
+    as_float_array,
     check_choice,
+    check_finite,
+    check_fits_in_memory,
     check_int,
     check_positive,
     check_same_n,
@@ -242,7 +245,8 @@ def data_parallel_gd(
         Average the gradients by hand, or wrap an ``nn.Linear`` in ``DistributedDataParallel``
         and step with ``torch.optim.SGD``.
     weight0, bias0 : array, optional
-        Initial weight (n_outputs, n_features) and bias (n_outputs,); default zeros.
+        Initial weight (n_outputs, n_features) and bias (n_outputs,) of finite numbers;
+        default zeros.
     timeout : float
         Seconds before the run is stopped with TimeoutError.
 
@@ -277,6 +281,12 @@ def data_parallel_gd(
         )
     weight0 = _initial(weight0, (k, d), "weight0")
     bias0 = _initial(bias0, (k,), "bias0")
+    check_fits_in_memory(  # every worker records every state
+        world_size * (steps + 1) * ((k * d + k) * 4 + 8),
+        "steps",
+        f"the recorded states ({steps:,} steps in {world_size} workers)",
+        "Use fewer steps.",
+    )
     args = (X, Y, lr, steps, weight0, bias0)
     outs = launch(_WORKERS[method], args, world_size=world_size, timeout=timeout)
     agree = all(
@@ -297,12 +307,11 @@ def data_parallel_gd(
 def _initial(value: Any, shape: tuple[int, ...], name: str) -> np.ndarray:
     if value is None:
         return np.zeros(shape, dtype=np.float32)
-    if isinstance(value, torch.Tensor):
-        value = value.detach().cpu().numpy()
-    arr = np.asarray(value, dtype=np.float32)
+    arr = np.asarray(as_float_array(value, name), dtype=np.float32)
     if arr.shape != shape:
         raise ValueError(
             f"{name} must have shape {shape}; got shape {arr.shape} instead. Weights have "
             "shape (n_outputs, n_features), biases (n_outputs,)."
         )
+    check_finite(arr, name)
     return np.ascontiguousarray(arr)

@@ -22,6 +22,7 @@ from ._validate import (
     as_float_array,
     check_bool,
     check_choice,
+    check_finite,
     check_int,
     check_same_n,
 )
@@ -29,6 +30,10 @@ from .closed_form import lstsq_fit
 from .history import History
 
 __all__ = ["plot_fit", "plot_loss_curve_1d", "plot_loss_surface", "plot_losses"]
+
+# Bounds of plot_loss_surface: the grid has resolution**2 points (float64, several arrays).
+MAX_RESOLUTION = 2000
+MAX_LEVELS = 1000
 
 _X_LABELS = {"epoch": "epoch", "step": "step", "grad_evals": "per-sample gradient evaluations"}
 
@@ -43,21 +48,43 @@ def _run_color(i: int) -> str:
     return f"C{i % 10}"
 
 
+def _check_ax(ax: Any) -> None:
+    """``ax`` is None (a new figure) or a matplotlib Axes."""
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(
+            f"ax must be a matplotlib Axes or None; got {type(ax).__name__} instead. Pass one "
+            "Axes, e.g. ax=ax1 after fig, (ax1, ax2) = plt.subplots(1, 2), or leave it out."
+        )
+
+
 def _axes(ax: Axes | None) -> Axes:
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4))
     return ax
 
 
-def _check_range(value: Any, name: str) -> tuple[float, float]:
-    """``(low, high)``: two finite numbers with low < high."""
+def _range_values(value: Any, name: str) -> np.ndarray | None:
+    """The numbers of a range as a float array, or None when they are not numbers."""
     try:
-        low, high = (float(v) for v in value)
+        if isinstance(value, tuple | list):  # each item a number, a 0-d array or tensor
+            items = [as_float_array(v, name) for v in value]
+            if any(item.ndim != 0 for item in items):
+                return None
+            return np.array([float(item) for item in items])
+        return as_float_array(value, name)
     except (TypeError, ValueError):
+        return None
+
+
+def _check_range(value: Any, name: str) -> tuple[float, float]:
+    """``(low, high)``: two finite real numbers with low < high."""
+    values = _range_values(value, name)
+    if values is None or values.shape != (2,):
         raise TypeError(
-            f"{name} must be two numbers (low, high); got {value!r} instead. "
+            f"{name} must be two numbers (low, high); got {value!r:.60} instead. "
             f"Write e.g. {name}=(-1.0, 3.0)."
-        ) from None
+        )
+    low, high = float(values[0]), float(values[1])
     if not (np.isfinite(low) and np.isfinite(high) and low < high):
         raise ValueError(
             f"{name} must be two finite numbers with low < high; got ({low}, {high}) instead. "
@@ -82,7 +109,12 @@ def _line_data(X: Any, Y: Any) -> tuple[np.ndarray, np.ndarray]:
 def _curve(run: Any, x: str) -> tuple[np.ndarray, np.ndarray]:
     """(x values, losses) of one run for the chosen x axis."""
     if not isinstance(run, History):
-        losses = as_float_array(run, "each run").reshape(-1)
+        losses = as_float_array(run, "each run")
+        if losses.ndim != 1 or losses.size == 0:
+            raise ValueError(
+                "each run must be a History or a 1-D sequence of at least one loss; got shape "
+                f"{losses.shape} instead. Pass e.g. a list of losses or history.epoch_loss."
+            )
         return np.arange(losses.size), losses
     if x == "epoch":
         return np.arange(run.epoch_loss.size), run.epoch_loss
@@ -108,7 +140,8 @@ def plot_losses(
     ----------
     runs : dict
         ``label -> History`` or ``label -> 1-D sequence of losses``. The i-th run is drawn in
-        colour ``f"C{i}"``, as in :func:`plot_loss_surface`.
+        colour ``f"C{i}"``, as in :func:`plot_loss_surface`. NaN and infinite losses (a
+        diverged run) are left out of the line, as matplotlib does.
     ax : matplotlib Axes, optional
     log : bool
         Logarithmic loss axis (shows linear convergence as a straight line).
@@ -136,9 +169,10 @@ def plot_losses(
             f"runs must be a non-empty dict label -> History or label -> losses; got "
             f"{type(runs).__name__} instead. Wrap one run as {{'my run': history}}."
         )
+    _check_ax(ax)
+    curves = [(label, *_curve(run, x)) for label, run in runs.items()]  # checked before drawing
     ax = _axes(ax)
-    for i, (label, run) in enumerate(runs.items()):
-        xs, losses = _curve(run, x)
+    for i, (label, xs, losses) in enumerate(curves):
         ax.plot(xs, losses, color=_run_color(i), label=str(label))
     ax.set_xlabel(_X_LABELS[x])
     ax.set_ylabel("MSE loss")
@@ -167,10 +201,10 @@ def plot_fit(
     ----------
     X, Y : arrays of shape (n,) or (n, 1)
     weight, bias : number or array with one element
-        The fitted line (e.g. ``History.final_weight``, ``History.final_bias``).
+        The fitted line (e.g. ``History.final_weight``, ``History.final_bias``); finite.
     ax : matplotlib Axes, optional
     true_weight, true_bias : number, optional
-        Also draw the true line, dashed (``true_bias`` defaults to 0).
+        Also draw the true line, dashed (``true_bias`` defaults to 0); finite.
     label : str
         Legend label of the fitted line.
 
@@ -185,13 +219,17 @@ def plot_fit(
     ['fit', 'true']
     """
     x, y = _line_data(X, Y)
+    _check_ax(ax)
+    w, b = _number(weight, "weight"), _number(bias, "bias")
+    if true_weight is not None:
+        tw = _number(true_weight, "true_weight")
+        tb = 0.0 if true_bias is None else _number(true_bias, "true_bias")
     ax = _axes(ax)
     grid = np.linspace(x.min(), x.max(), 100)
     ax.scatter(x, y, s=12, color="C0", alpha=0.7, label="data")
-    ax.plot(grid, _number(weight, "weight") * grid + _number(bias, "bias"), "C1", label=label)
+    ax.plot(grid, w * grid + b, "C1", label=label)
     if true_weight is not None:
-        tb = 0.0 if true_bias is None else _number(true_bias, "true_bias")
-        ax.plot(grid, _number(true_weight, "true_weight") * grid + tb, "k--", label="true")
+        ax.plot(grid, tw * grid + tb, "k--", label="true")
     ax.set_xlabel("x")
     ax.set_ylabel("y")
     ax.legend()
@@ -205,6 +243,7 @@ def _number(value: Any, name: str) -> float:
             f"{name} must be a single number for a one-feature line; got shape {arr.shape} "
             "instead. Pass e.g. weight[0, 0]."
         )
+    check_finite(arr, name)  # a NaN line would silently not be drawn
     return float(arr.reshape(()))
 
 
@@ -228,6 +267,11 @@ def _path(run: Any) -> np.ndarray:
         raise ValueError(
             f"each path must be a History or an array of shape (m, 2) of (w, b) pairs; got "
             f"shape {arr.shape} instead. Stack them with np.column_stack([ws, bs])."
+        )
+    if arr.shape[0] == 0:
+        raise ValueError(
+            f"each path must hold at least one (w, b) pair; got shape {arr.shape} instead. "
+            "Record the parameters before the first step too."
         )
     return arr
 
@@ -257,14 +301,15 @@ def plot_loss_surface(
         ``label -> array (m, 2)`` of (w, b) pairs. The i-th path is drawn in colour
         ``f"C{i}"``, as in :func:`plot_losses` (pass the same dict to both); its start is a
         square and its end a cross in that colour, explained once in the legend ("start",
-        "end", in grey).
+        "end", in grey). NaN and infinite points (a diverged run) are not drawn; None or an
+        empty dict draws no path.
     ax : matplotlib Axes, optional
     levels : int
-        Number of contour levels.
+        Number of contour levels (1 to 1000).
     log : bool
         Log-spaced levels: the bowl's floor and walls are both visible.
     resolution : int
-        Grid points per axis.
+        Grid points per axis (2 to 2000).
 
     Returns
     -------
@@ -280,9 +325,29 @@ def plot_loss_surface(
     """
     x, y = _line_data(X, Y)
     log = check_bool(log, "log")
-    resolution = check_int(resolution, "resolution", minimum=2)
-    ws = np.linspace(*_check_range(w_range, "w_range"), resolution)
-    bs = np.linspace(*_check_range(b_range, "b_range"), resolution)
+    resolution = check_int(
+        resolution,
+        "resolution",
+        minimum=2,
+        maximum=MAX_RESOLUTION,
+        why="The surface has resolution**2 points; the default 200 already looks smooth.",
+    )
+    levels = check_int(
+        levels,
+        "levels",
+        maximum=MAX_LEVELS,
+        why="More levels draw a solid block of lines; 30 (the default) shows the bowl.",
+    )
+    w_lim, b_lim = _check_range(w_range, "w_range"), _check_range(b_range, "b_range")
+    if paths is not None and not isinstance(paths, Mapping):
+        raise TypeError(
+            f"paths must be a dict label -> History or label -> (m, 2) array; got "
+            f"{type(paths).__name__} instead. Wrap one path as {{'my run': history}}."
+        )
+    drawn = [(label, _path(run)) for label, run in (paths or {}).items()]  # checked first
+    _check_ax(ax)
+    ws = np.linspace(*w_lim, resolution)
+    bs = np.linspace(*b_lim, resolution)
     W, B = np.meshgrid(ws, bs)
     L = _mse_grid(x, y, W, B)
     ax = _axes(ax)
@@ -292,8 +357,7 @@ def plot_loss_surface(
     else:
         contour_levels = levels
     ax.contour(W, B, L, levels=contour_levels, cmap="viridis", linewidths=0.8)
-    for i, (label, run) in enumerate((paths or {}).items()):
-        p = _path(run)
+    for i, (label, p) in enumerate(drawn):
         color = _run_color(i)
         ax.plot(p[:, 0], p[:, 1], "o-", color=color, ms=3, lw=1, label=str(label))
         ax.plot(*p[0], "s", color=color, ms=7, label="_start")
@@ -305,8 +369,8 @@ def plot_loss_surface(
         ax.plot([], [], "X", color=_LEGEND_GREY, ms=8, label="end")
     (w_best,), b_best = lstsq_fit(x, y)
     ax.plot(w_best[0], b_best[0], "*", color=_MINIMUM_COLOR, ms=14, mec="white", label="minimum")
-    ax.set_xlim(*w_range)
-    ax.set_ylim(*b_range)
+    ax.set_xlim(*w_lim)
+    ax.set_ylim(*b_lim)
     ax.set_xlabel("w")
     ax.set_ylabel("b")
     ax.legend()
@@ -328,7 +392,8 @@ def plot_loss_curve_1d(
     X, Y : arrays of shape (n,) or (n, 1)
     w_range : (low, high)
     path : sequence of numbers, optional
-        Values of ``w`` visited by gradient descent, drawn as numbered points on the curve.
+        Values of ``w`` visited by gradient descent, drawn as numbered points on the curve
+        (NaN and infinite values, a diverged run, are not drawn; an empty path draws none).
     ax : matplotlib Axes, optional
 
     Returns
@@ -350,10 +415,12 @@ def plot_loss_curve_1d(
                 f"path must be a 1-D sequence of w values; got shape {pw.shape} instead. "
                 "Pass e.g. history.weights[:, 0, 0]."
             )
+    _check_ax(ax)
     ax = _axes(ax)
     ax.plot(ws, _mse_grid(x, y, ws, np.zeros_like(ws)), "C0", label="loss")
     if path is not None:
-        pl = _mse_grid(x, y, pw, np.zeros_like(pw))
+        with np.errstate(invalid="ignore", over="ignore"):  # a diverged w: inf, not drawn
+            pl = _mse_grid(x, y, pw, np.zeros_like(pw))
         ax.plot(pw, pl, "o--", color="C1", ms=5, lw=0.8, label="steps")
         for i, (wi, li) in enumerate(zip(pw, pl, strict=True)):
             ax.annotate(str(i), (wi, li), textcoords="offset points", xytext=(4, 4), fontsize=8)

@@ -21,11 +21,13 @@ How it works:
 
 from __future__ import annotations
 
+import inspect
 import multiprocessing as mp
 import os
 import pickle
 import socket
 import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -36,7 +38,7 @@ from typing import Any
 import torch
 import torch.distributed as dist
 
-from ._validate import MAX_WORLD_SIZE, check_int, check_positive
+from ._validate import MAX_WORLD_SIZE, check_choice, check_int, check_positive
 
 _WORLD_SIZE_WHY = (
     "Each worker is a separate Python process with its own copy of torch; use at most the "
@@ -62,7 +64,7 @@ def free_port(host: str = MASTER_ADDR) -> int:
     Parameters
     ----------
     host : str
-        The address to bind to.
+        The address to bind to (an address of this machine, e.g. ``"127.0.0.1"``).
 
     Returns
     -------
@@ -74,8 +76,19 @@ def free_port(host: str = MASTER_ADDR) -> int:
     >>> 1024 <= free_port() <= 65535
     True
     """
+    if not isinstance(host, str):
+        raise TypeError(
+            f"host must be an address string such as {MASTER_ADDR!r}; got "
+            f"{type(host).__name__} {host!r:.40} instead."
+        )
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
+        try:
+            sock.bind((host, 0))
+        except socket.gaierror as err:  # not an address, and no name that resolves to one
+            raise ValueError(
+                f"host must be an address of this machine such as {MASTER_ADDR!r}; got "
+                f"{host!r}, which does not resolve ({err.strerror}), instead."
+            ) from None
         return int(sock.getsockname()[1])
 
 
@@ -98,14 +111,16 @@ def launch(
     worker : callable
         An importable module-level function (``spawn`` pickles it by name); its return value
         must be picklable (NumPy arrays are).
-    args : sequence
-        Extra arguments passed to every worker after ``rank`` and ``world_size``.
+    args : tuple or list
+        Extra arguments passed to every worker after ``rank`` and ``world_size``; they must
+        fit the worker's parameters (checked before any process starts).
     world_size : int
         Number of processes (>= 1).
     timeout : float
         Seconds to wait for all workers (also the timeout of the collectives).
     backend : str
-        ``"gloo"`` (CPU tensors) here; ``"nccl"`` is the backend for GPUs.
+        ``"gloo"`` (CPU tensors) here; ``"nccl"`` is the backend for GPUs (any name in
+        ``torch.distributed.Backend.backend_list``).
 
     Returns
     -------
@@ -135,16 +150,27 @@ def launch(
             f"worker must be a function; got {type(worker).__name__} instead. Pass a function "
             "defined in a module (spawn cannot start functions defined in a notebook)."
         )
+    _check_args(worker, args, world_size)
+    check_choice(
+        backend, "backend", tuple(b for b in dist.Backend.backend_list if b != "undefined")
+    )
     ctx = mp.get_context("spawn")
     port = free_port()
     readers, processes = [], []
+    # The arguments go through a file, not through the process start: spawn writes what it
+    # sends to a pipe that the child reads when it starts, and CPython blocks for ever when a
+    # child dies before reading more than the pipe holds (64 KiB). A path is small.
+    args_dir = tempfile.TemporaryDirectory(prefix="gd-launch-")
+    args_path = os.path.join(args_dir.name, "args.pickle")
+    with open(args_path, "wb") as out:
+        pickle.dump(tuple(args), out, protocol=pickle.HIGHEST_PROTOCOL)
     try:
         for rank in range(world_size):
             reader, writer = ctx.Pipe(duplex=False)
             readers.append(reader)
             proc = ctx.Process(
                 target=_process_main,
-                args=(worker, rank, world_size, port, backend, timeout, tuple(args), writer),
+                args=(worker, rank, world_size, port, backend, timeout, args_path, writer),
                 name=f"gd-worker-{rank}",
                 daemon=True,
             )
@@ -160,6 +186,28 @@ def launch(
         _stop(processes, grace=0.0)  # after an error: terminate whoever is left, now
         for reader in readers:
             reader.close()
+        args_dir.cleanup()
+
+
+def _check_args(worker: Callable[..., Any], args: Any, world_size: int) -> None:
+    """Refuse, before any process starts, args that are no tuple or do not fit the worker."""
+    if not isinstance(args, tuple | list):
+        raise TypeError(
+            f"args must be a tuple of the worker's extra arguments; got {type(args).__name__} "
+            f"{args!r:.40} instead. Write e.g. args=(X, Y), or args=(x,) for one argument."
+        )
+    try:
+        signature = inspect.signature(worker)
+    except (TypeError, ValueError):  # no signature to compare with (a builtin)
+        return
+    try:
+        signature.bind(0, world_size, *args)
+    except TypeError as err:
+        name = getattr(worker, "__name__", "worker")
+        raise TypeError(
+            f"args must fit the worker's parameters, {name}{signature}, after rank and "
+            f"world_size; got {len(args)} extra argument(s) instead ({err})."
+        ) from None
 
 
 def _collect(readers: list[Any], processes: list[Any], timeout: float) -> list[Any]:
@@ -218,7 +266,10 @@ def _process_main(*run_args: Any) -> None:  # pragma: no cover - runs in the chi
     """What every worker process runs: :func:`_run_worker`, then leave at once (``os._exit``)."""
     code = 1
     try:
-        _run_worker(*run_args)
+        *head, args_path, conn = run_args
+        with open(args_path, "rb") as source:
+            args = pickle.load(source)
+        _run_worker(*head, args, conn)
         code = 0
     finally:
         sys.stdout.flush()
@@ -287,6 +338,11 @@ def _failing_worker(rank: int, world_size: int, bad_rank: int = 1) -> int:
         raise ValueError(f"worker {rank} was told to fail")
     dist.barrier()
     return rank
+
+
+def _echo_size_worker(rank: int, world_size: int, array: Any) -> int:
+    """Test worker: the number of entries of the array it was given."""
+    return int(array.size)
 
 
 def _sleeping_worker(rank: int, world_size: int, seconds: float = 60.0) -> int:

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from threadpoolctl import threadpool_limits
 
-from ._validate import check_int, check_seed
+from ._validate import MAX_THREADS, check_int, check_seed
 
 __all__ = ["describe_device", "seed_everything", "torch_generator"]
 
@@ -67,7 +67,7 @@ def seed_everything(seed: int = 0, *, threads: int = 1) -> np.random.Generator:
     seed : int
         The seed (>= 0).
     threads : int
-        Number of threads of torch and BLAS (>= 1); keep 1 for recorded outputs.
+        Number of threads of torch and BLAS (1 to 1024); keep 1 for recorded outputs.
 
     Returns
     -------
@@ -82,7 +82,12 @@ def seed_everything(seed: int = 0, *, threads: int = 1) -> np.random.Generator:
     """
     global _BLAS_LIMITER
     seed = check_seed(seed)
-    threads = check_int(threads, "threads")
+    threads = check_int(
+        threads,
+        "threads",
+        maximum=MAX_THREADS,
+        why=f"More threads than CPU cores only slow a run down; this machine has {os.cpu_count()}.",
+    )
     _cublas_workspace_for_determinism()  # before anything can start CUDA
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 -- seeds legacy code that uses the global state

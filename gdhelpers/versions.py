@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from importlib import metadata
 from pathlib import Path
@@ -70,12 +71,50 @@ def check_versions(
 
     A local build tag is ignored (``2.13.0+cpu`` matches the pin ``2.13.0``).
 
+    Parameters
+    ----------
+    packages : tuple of str
+        Package names, e.g. ``("numpy", "torch")``.
+    constraints : str or Path, optional
+        Pins file (``name==version`` lines); defaults to the repository's ``constraints.txt``.
+        A path that does not exist raises FileNotFoundError.
+    verbose : bool
+        Print the table and a verdict.
+
+    Returns
+    -------
+    bool
+        True when every package is installed at its pinned version.
+
     Examples
     --------
     >>> check_versions(("numpy",), verbose=False)
     True
     """
     verbose = check_bool(verbose, "verbose")
+    if isinstance(packages, str | bytes) or not isinstance(packages, tuple | list):
+        raise TypeError(
+            f"packages must be a tuple of package names; got {type(packages).__name__} "
+            f"{packages!r:.40} instead. Write e.g. packages=('numpy',) for one package."
+        )
+    for name in packages:
+        if not isinstance(name, str):
+            raise TypeError(
+                f"packages must hold package names (strings); got {type(name).__name__} "
+                f"{name!r:.40} instead. Write e.g. packages=('numpy', 'torch')."
+            )
+    if constraints is not None:
+        if not isinstance(constraints, str | os.PathLike):
+            raise TypeError(
+                f"constraints must be the path of a pins file (a str or Path); got "
+                f"{type(constraints).__name__} instead. Leave it out for the repository's."
+            )
+        if not Path(constraints).is_file():
+            raise FileNotFoundError(
+                f"constraints must be the path of an existing pins file; got "
+                f"{str(constraints)!r} instead. Leave it out for the repository's "
+                "constraints.txt."
+            )
     pins = read_pins(constraints)
     all_ok = True
     rows = []

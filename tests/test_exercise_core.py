@@ -142,12 +142,14 @@ def test_garbage_is_rejected_without_a_traceback(registered, capsys, answer, wor
 
 
 def test_unknown_name_lists_the_known_exercises(registered):
-    with pytest.raises(KeyError, match=r"no exercise named 'test\.nope'.*test\.gradient"):
+    with pytest.raises(ValueError, match=r"no exercise named 'test\.nope'.*test\.gradient"):
         gd.check("test.nope", lambda: None)
-    with pytest.raises(KeyError, match="no exercise named"):
+    with pytest.raises(ValueError, match=r"^name must be an exercise of the course; got 'test"):
         gd.hint("test.nope")
-    with pytest.raises(KeyError, match="no exercise named"):
+    with pytest.raises(ValueError, match="no exercise named"):
         gd.solution("test.nope")
+    with pytest.raises(TypeError, match=r"^name must be an exercise name such as '01\.mse_"):
+        gd.check(["01.mse_gradient"], lambda: None)
 
 
 def test_registering_a_name_twice_is_an_error(registered):

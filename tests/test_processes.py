@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import importlib
 import multiprocessing
+import pickle
 import socket
 
+import numpy as np
 import psutil
 import pytest
 import torch
@@ -136,3 +138,21 @@ def test_input_errors():
         gd.launch(launch_module._sleeping_worker, world_size=0)
     with pytest.raises(ValueError, match="timeout"):
         gd.launch(launch_module._sleeping_worker, timeout=0)
+
+
+def test_large_arguments_travel_through_a_file_not_the_start_pipe(tmp_path, monkeypatch):
+    """spawn's start pipe holds 64 KiB; a child dying before reading more blocked the parent."""
+    big = np.zeros(1_000_000, dtype=np.float32)  # 4 MB: far more than the pipe holds
+    sent = []
+    real_start = launch_module.mp.get_context("spawn").Process.start
+
+    def spy(self):
+        sent.append(len(pickle.dumps(self._args)))
+        return real_start(self)
+
+    monkeypatch.setattr(launch_module.mp.get_context("spawn").Process, "start", spy)
+    assert gd.launch(launch_module._echo_size_worker, (big,), world_size=2, timeout=60) == [
+        big.size,
+        big.size,
+    ]
+    assert sent and max(sent) < 64 * 1024

@@ -84,9 +84,17 @@ def _get(name: str) -> Exercise:
     from . import _load_all
 
     _load_all()
+    known = ", ".join(sorted(_REGISTRY)) or "none"
+    if not isinstance(name, str):
+        raise TypeError(
+            f"name must be an exercise name such as '01.mse_gradient'; got "
+            f"{type(name).__name__} {name!r:.40} instead. Copy it from the cell that checks it."
+        )
     if name not in _REGISTRY:
-        known = ", ".join(sorted(_REGISTRY)) or "none"
-        raise KeyError(f"no exercise named {name!r}; known exercises: {known}")
+        raise ValueError(
+            f"name must be an exercise of the course; got {name!r} instead (no exercise named "
+            f"{name!r}; known exercises: {known}). Copy it from the cell that checks it."
+        )
     return _REGISTRY[name]
 
 
