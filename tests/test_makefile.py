@@ -494,3 +494,14 @@ def test_help_lists_the_new_targets():
     )
     for target in ("workspace", "teach", "reset-workspace", "print-pip", "which-python"):
         assert f"  make {target} " in run.stdout
+
+
+def test_ci_runs_what_the_readme_promises():
+    """CI = make test, the browser test and every notebook on other CPUs (issue 12)."""
+    commands = [
+        line.strip()
+        for line in (ROOT / ".ci" / "run").read_text().splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    assert commands[-3:] == ["make test", "make test-browser", "make test-cpus"]
+    assert "set -euo pipefail" in commands
