@@ -345,6 +345,14 @@ def _echo_size_worker(rank: int, world_size: int, array: Any) -> int:
     return int(array.size)
 
 
+def _marking_worker(rank: int, world_size: int, folder: str, seconds: float = 60.0) -> int:
+    """Test worker: create ``folder/<rank>`` (proof that it ran), then sleep ``seconds``."""
+    with open(os.path.join(folder, str(rank)), "w"):
+        pass
+    time.sleep(seconds)
+    return rank
+
+
 def _sleeping_worker(rank: int, world_size: int, seconds: float = 60.0) -> int:
     """Sleep ``seconds``, then return the rank."""
     time.sleep(seconds)

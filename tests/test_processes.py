@@ -54,9 +54,15 @@ def test_worker_exception_names_the_worker(no_leftover_children):
 
 
 @pytest.mark.slow
-def test_timeout_stops_the_workers(no_leftover_children):
-    with pytest.raises(TimeoutError, match=r"did not finish within 1.5 s .*they were stopped"):
-        gd.launch(launch_module._sleeping_worker, (60.0,), world_size=2, timeout=1.5)
+def test_timeout_stops_the_workers(no_leftover_children, tmp_path):
+    """The workers really ran (each left a mark) and were stopped at the deadline.
+
+    A 1.5 s timeout could pass on a loaded machine before any worker had started; 20 s leaves
+    time to start and still stops workers that would sleep for 120 s.
+    """
+    with pytest.raises(TimeoutError, match=r"did not finish within 20 s .*they were stopped"):
+        gd.launch(launch_module._marking_worker, (str(tmp_path), 120.0), world_size=2, timeout=20)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["0", "1"]
 
 
 @pytest.mark.slow
