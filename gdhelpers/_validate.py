@@ -254,6 +254,31 @@ def check_bool(value: Any, name: str) -> bool:
     return bool(value)
 
 
+def initial_params(
+    value: Any, shape: tuple[int, ...], name: str, *, dtype: Any, reshape: bool = False
+) -> np.ndarray:
+    """The start value of a weight or bias, checked the same way by every training loop.
+
+    None gives zeros; a number fills ``shape``; an array must have exactly ``shape`` (with
+    ``reshape=True``, any array with as many entries is reshaped to it). Non-finite entries
+    raise ValueError here, else the first step would be reported as a divergence.
+    """
+    if value is None:
+        return np.zeros(shape, dtype=dtype)
+    arr = as_float_array(value, name)
+    if arr.ndim == 0:
+        arr = np.full(shape, arr)
+    elif reshape and arr.size == math.prod(shape):
+        arr = arr.reshape(shape)
+    if arr.shape != shape:
+        raise ValueError(
+            f"{name} must be a number or an array of shape {shape}; got shape {arr.shape} "
+            "instead. Weights have shape (n_outputs, n_features), biases (n_outputs,)."
+        )
+    check_finite(arr, name)
+    return np.ascontiguousarray(arr, dtype=dtype)
+
+
 def check_choice(value: Any, name: str, choices: Sequence[str]) -> str:
     """Return ``value`` after checking it is one of ``choices``."""
     if value not in choices:

@@ -21,15 +21,14 @@ import torch
 
 from ._validate import (
     as_2d,
-    as_float_array,
     check_bool,
     check_choice,
-    check_finite,
     check_fits_in_memory,
     check_int,
     check_positive,
     check_real,
     check_same_n,
+    initial_params,
 )
 
 __all__ = ["OPTIMIZERS", "OptimizerRun", "run_optimizer"]
@@ -131,16 +130,6 @@ def _label(name: str, lr: float, options: dict[str, Any]) -> str:
     return f"{_DISPLAY.get(name, name)}(lr={lr:g}{extra})"
 
 
-def _start(value: Any, shape: tuple[int, ...], name: str) -> np.ndarray:
-    """A start value as float64: zeros, or any array or number with ``prod(shape)`` entries."""
-    if value is None:
-        return np.zeros(shape)
-    arr = np.asarray(as_float_array(value, name), dtype=np.float64)
-    arr = arr.reshape(shape) if arr.size == math.prod(shape) else arr
-    check_finite(arr, name)  # else the run would report a divergence at step 0
-    return arr
-
-
 def _check_options(factory: Callable[..., Any], display: str, options: dict[str, Any]) -> None:
     """Check each option against the default of the optimizer's signature (type and finite).
 
@@ -209,8 +198,9 @@ def run_optimizer(
     steps : int
         Number of optimizer steps (>= 0).
     weight0, bias0 : array or number, optional
-        Start values, shapes (n_outputs, n_features) and (n_outputs,); zeros by default. Any
-        array (or a number) with that many entries is reshaped to the shape; finite values.
+        Start values, shapes (n_outputs, n_features) and (n_outputs,); zeros by default. A
+        number fills the shape; any array with that many entries is reshaped to it; finite
+        values.
     dtype : torch.dtype
         Precision of the run (float32 like the course's data, or float64).
     on_divergence : {"stop", "raise", "continue"}
@@ -264,8 +254,8 @@ def run_optimizer(
         f"the recorded path ({steps:,} steps of {k * d + k} parameters)",
         "Use fewer steps.",
     )
-    w0 = _start(weight0, (k, d), "weight0")
-    b0 = _start(bias0, (k,), "bias0")
+    w0 = initial_params(weight0, (k, d), "weight0", dtype=np.float64, reshape=True)
+    b0 = initial_params(bias0, (k,), "bias0", dtype=np.float64, reshape=True)
     if w0.shape != (k, d) or b0.shape != (k,):
         raise ValueError(
             f"weight0 must have shape ({k}, {d}) and bias0 shape ({k},) for this X and Y; got "

@@ -27,13 +27,12 @@ import torch.distributed as dist
 from ._validate import (
     MAX_WORLD_SIZE,
     as_2d,
-    as_float_array,
     check_choice,
-    check_finite,
     check_fits_in_memory,
     check_int,
     check_positive,
     check_same_n,
+    initial_params,
 )
 from .processes import _WORLD_SIZE_WHY, launch
 
@@ -244,9 +243,10 @@ def data_parallel_gd(
     method : {"all_reduce", "ddp"}
         Average the gradients by hand, or wrap an ``nn.Linear`` in ``DistributedDataParallel``
         and step with ``torch.optim.SGD``.
-    weight0, bias0 : array, optional
+    weight0, bias0 : number or array, optional
         Initial weight (n_outputs, n_features) and bias (n_outputs,) of finite numbers;
-        default zeros.
+        default zeros; a number fills the shape (checked by the same function as
+        ``fit_linear``'s).
     timeout : float
         Seconds before the run is stopped with TimeoutError.
 
@@ -279,8 +279,8 @@ def data_parallel_gd(
             f"the same size; got {n} samples and world_size={world_size} instead. Keep "
             f"the first {n - n % world_size} (X[:{n - n % world_size}]) or change world_size."
         )
-    weight0 = _initial(weight0, (k, d), "weight0")
-    bias0 = _initial(bias0, (k,), "bias0")
+    weight0 = initial_params(weight0, (k, d), "weight0", dtype=np.float32)
+    bias0 = initial_params(bias0, (k,), "bias0", dtype=np.float32)
     check_fits_in_memory(  # every worker records every state
         world_size * (steps + 1) * ((k * d + k) * 4 + 8),
         "steps",
@@ -302,16 +302,3 @@ def data_parallel_gd(
         loss=outs[0]["loss"],
         ranks_agree=agree,
     )
-
-
-def _initial(value: Any, shape: tuple[int, ...], name: str) -> np.ndarray:
-    if value is None:
-        return np.zeros(shape, dtype=np.float32)
-    arr = np.asarray(as_float_array(value, name), dtype=np.float32)
-    if arr.shape != shape:
-        raise ValueError(
-            f"{name} must have shape {shape}; got shape {arr.shape} instead. Weights have "
-            "shape (n_outputs, n_features), biases (n_outputs,)."
-        )
-    check_finite(arr, name)
-    return np.ascontiguousarray(arr)

@@ -22,14 +22,13 @@ import torch
 
 from ._validate import (
     as_2d,
-    as_float_array,
     check_bool,
     check_choice,
-    check_finite,
     check_int,
     check_positive,
     check_same_n,
     check_seed,
+    initial_params,
 )
 from .history import History
 from .stability import lr_stability_bound, sgd_stability_bound
@@ -37,22 +36,6 @@ from .stability import lr_stability_bound, sgd_stability_bound
 __all__ = ["fit_linear"]
 
 ON_DIVERGENCE = ("raise", "stop", "continue")
-
-
-def _initial(value: Any, shape: tuple[int, ...], name: str, dtype: np.dtype) -> np.ndarray:
-    """Initial weight or bias: zeros, a scalar filled in, or an array of exactly ``shape``."""
-    if value is None:
-        return np.zeros(shape, dtype=dtype)
-    arr = as_float_array(value, name)
-    if arr.ndim == 0:
-        arr = np.full(shape, arr)
-    if arr.shape != shape:
-        raise ValueError(
-            f"{name} must be a number or an array of shape {shape}; got shape {arr.shape} "
-            "instead. Weights have shape (n_outputs, n_features), biases (n_outputs,)."
-        )
-    check_finite(arr, name)  # else the first step would be reported as a divergence
-    return arr.astype(dtype)
 
 
 def fit_linear(
@@ -139,8 +122,8 @@ def fit_linear(
     if backend == "torch":
         dtype = np.float32
     X, Y = X.astype(dtype, copy=False), Y.astype(dtype, copy=False)
-    W = _initial(weight0, (k, d), "weight0", dtype)
-    b = _initial(bias0, (k,), "bias0", dtype)
+    W = initial_params(weight0, (k, d), "weight0", dtype=dtype)
+    b = initial_params(bias0, (k,), "bias0", dtype=dtype)
     bound_of = sgd_stability_bound if method == "stochastic" else lr_stability_bound
 
     def bound_fn() -> float:  # only computed when needed: it costs a pass over X

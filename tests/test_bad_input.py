@@ -282,7 +282,7 @@ SPECS = [
                   **_acc("momentum", "zero", "momentum 0 is plain gradient descent"),
                   **_acc("weight0 bias0", "3-D", "run_optimizer: any array with k*d (k) "
                          "entries is reshaped"),
-                  **_acc("bias0", "0-d", "run_optimizer: a number for a one-output bias")},
+                  **_acc("weight0 bias0", "0-d", "initial_params: a number fills the shape")},
          extra=(("weight0", "wide", np.zeros((1, 3))), ("optimizer", "callable", 3),
                 ("nesterov", "string", "True"), ("betas", "nan", (0.9, NAN)),
                 ("weight_decya", "unknown-option", 0.1)),
@@ -345,7 +345,8 @@ SPECS = [
           "weight0": W12, "bias0": B1, "timeout": 60.0},
          {"X": "array", "Y": "array", "lr": "number", "steps": "int", "world_size": "int",
           "method": "choice", "weight0": "array", "bias0": "array", "timeout": "number"},
-         pairs=("X", "Y"), extra=(("weight0", "wide", np.zeros((1, 3))),)),
+         pairs=("X", "Y"), extra=(("weight0", "wide", np.zeros((1, 3))),),
+         accepts=_acc("weight0 bias0", "0-d", "initial_params: a number fills the shape")),
     # ---------------------------------------------------------------- exercises, versions
     Spec("check", _ok_check,
          {"name": "01.mse_gradient", "answer": lambda x, y, w: np.mean(2 * x * (w * x - y))},

@@ -109,9 +109,9 @@ def test_input_errors(data):
         gd.data_parallel_gd(data.X[:399], data.Y[:399], lr=0.1, steps=1, world_size=2)
     with pytest.raises(ValueError, match="method must be"):
         gd.data_parallel_gd(data.X, data.Y, lr=0.1, steps=1, method="nccl")
-    with pytest.raises(ValueError, match=r"weight0 must have shape \(2, 5\)"):
+    with pytest.raises(ValueError, match=r"weight0 must be a number or an array of shape \(2, 5\)"):
         gd.data_parallel_gd(data.X, data.Y, lr=0.1, steps=1, weight0=np.zeros(5))
-    with pytest.raises(ValueError, match=r"bias0 must have shape \(2,\)"):
+    with pytest.raises(ValueError, match=r"bias0 must be a number or an array of shape \(2,\)"):
         gd.data_parallel_gd(data.X, data.Y, lr=0.1, steps=1, bias0=torch.zeros(3))
     with pytest.raises(ValueError, match="lr must be"):
         gd.data_parallel_gd(data.X, data.Y, lr=-1, steps=1)

@@ -277,3 +277,34 @@ def test_fit_linear_refuses_a_history_that_cannot_fit_before_allocating():
         r"in memory; got 1,000,000,000,000 steps to record \(37,252.9 GiB, the limit is 2 GiB\)",
     ):
         gd.fit_linear([1.0, 2.0], [2.0, 4.0], lr=0.01, epochs=10**12)
+
+
+def test_one_start_value_check_for_every_training_loop(monkeypatch):
+    """fit_linear, run_optimizer and data_parallel_gd parsed start values three ways."""
+    np.testing.assert_array_equal(v.initial_params(None, (1, 2), "w", dtype=np.float32), [[0, 0]])
+    np.testing.assert_array_equal(v.initial_params(0.5, (2,), "b", dtype=np.float64), [0.5, 0.5])
+    flat = v.initial_params([1.0, 2.0], (1, 2), "w", dtype=np.float64, reshape=True)
+    assert flat.shape == (1, 2)
+    with pytest.raises(
+        ValueError,
+        match=r"^w must be a number or an array of shape \(1, 2\); "
+        r"got shape \(2,\) instead",
+    ):
+        v.initial_params([1.0, 2.0], (1, 2), "w", dtype=np.float64)
+    with pytest.raises(ValueError, match=r"^w must hold finite numbers"):
+        v.initial_params([np.nan], (1,), "w", dtype=np.float64)
+    calls = []
+    real = v.initial_params
+
+    def spy(*args, **kwargs):
+        calls.append(args[2])
+        return real(*args, **kwargs)
+
+    import gdhelpers.optimizers
+    import gdhelpers.train
+
+    monkeypatch.setattr(gdhelpers.train, "initial_params", spy)
+    monkeypatch.setattr(gdhelpers.optimizers, "initial_params", spy)
+    gd.fit_linear([1.0, 2.0], [2.0, 4.0], lr=0.01, epochs=1)
+    gd.run_optimizer([1.0, 2.0], [2.0, 4.0], optimizer="sgd", lr=0.01, steps=1)
+    assert calls == ["weight0", "bias0", "weight0", "bias0"]
