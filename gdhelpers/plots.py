@@ -106,8 +106,24 @@ def _line_data(X: Any, Y: Any) -> tuple[np.ndarray, np.ndarray]:
     return X[:, 0].astype(np.float64), Y[:, 0].astype(np.float64)
 
 
+def _is_full_batch_run(run: Any) -> bool:
+    from .optimizers import OptimizerRun  # imported here: plots loads without torch.optim
+    from .parallel import ParallelRun
+
+    return isinstance(run, OptimizerRun | ParallelRun)
+
+
 def _curve(run: Any, x: str) -> tuple[np.ndarray, np.ndarray]:
     """(x values, losses) of one run for the chosen x axis."""
+    if _is_full_batch_run(run):  # OptimizerRun, ParallelRun: loss[t] after t full-batch steps
+        if x == "grad_evals":
+            raise ValueError(
+                f"x must be 'epoch' or 'step' for a {type(run).__name__}; got 'grad_evals' "
+                "instead. Its runs take one full-batch step per entry (an epoch each): use "
+                "x='step', or a History from fit_linear for gradient evaluations."
+            )
+        losses = np.asarray(run.loss, dtype=np.float64)
+        return np.arange(losses.size), losses
     if not isinstance(run, History):
         losses = as_float_array(run, "each run")
         if losses.ndim != 1 or losses.size == 0:
@@ -139,9 +155,11 @@ def plot_losses(
     Parameters
     ----------
     runs : dict
-        ``label -> History`` or ``label -> 1-D sequence of losses``. The i-th run is drawn in
-        colour ``f"C{i}"``, as in :func:`plot_loss_surface`. NaN and infinite losses (a
-        diverged run) are left out of the line, as matplotlib does.
+        ``label -> History``, ``label -> OptimizerRun`` or ``ParallelRun`` (their ``loss``,
+        one full-batch step per entry: x "epoch" or "step"), or ``label -> 1-D sequence of
+        losses``. The i-th run is drawn in colour ``f"C{i}"``, as in
+        :func:`plot_loss_surface`. NaN and infinite losses (a diverged run) are left out of
+        the line, as matplotlib does.
     ax : matplotlib Axes, optional
     log : bool
         Logarithmic loss axis (shows linear convergence as a straight line).

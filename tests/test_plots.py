@@ -187,3 +187,16 @@ def test_loss_surface_without_paths_has_no_marker_keys():
 def test_run_colours_cycle_after_ten():
     ax = gd.plot_losses({f"r{i}": [1.0, 0.5] for i in range(12)})
     assert [line.get_color() for line in ax.lines] == [f"C{i % 10}" for i in range(12)]
+
+
+def test_plot_losses_takes_every_kind_of_run():
+    """gd.plot_losses({"adam": run}) failed with "array of dtype object" (issue 17, item 9)."""
+    X, Y = [1.0, 2.0, 3.0, 4.0], [2.0, 4.0, 6.0, 8.0]
+    run = gd.run_optimizer(X, Y, optimizer="adam", lr=0.1, steps=5)
+    hist = gd.fit_linear(X, Y, lr=0.01, epochs=5)
+    ax = gd.plot_losses({"adam": run, "gd": hist, "list": [30.0, 20.0]}, x="step")
+    xs, ys = ax.lines[0].get_data()
+    assert list(xs) == list(range(6)) and np.allclose(ys, run.loss)
+    with pytest.raises(ValueError, match=r"^x must be 'epoch' or 'step' for a OptimizerRun; got"):
+        gd.plot_losses({"adam": run}, x="grad_evals")
+    plt.close("all")
