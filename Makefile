@@ -14,7 +14,7 @@ DEPS_HASH := $(shell cat pyproject.toml constraints.txt | { sha1sum 2>/dev/null 
 STAMP  := $(VENV)/.installed-$(DEPS_HASH)
 
 NOTEBOOKS  := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
-LINT_PATHS := gdhelpers tests tools notebooks conftest.py bench
+LINT_PATHS := gdhelpers tests tools notebooks conftest.py bench site
 NBVAL_OPTS := --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg \
               --nbval-cell-timeout 600
 NB   ?=
@@ -122,8 +122,9 @@ open_lab = \
   $(BIN)/jupyter lab --ServerApp.root_dir='$(lab_root_$(1))' --LabApp.default_url=$(lab_url_$(1)) \
     $(ROOT_FLAG) $(ARGS)
 
-.PHONY: binder-url help venv test unit nbval test-threads lint format record lock bench clean student html test-browser test-cpus
+.PHONY: binder-url help venv test unit nbval test-threads lint format record lock bench clean student html site test-site test-browser test-cpus
 .PHONY: which-python print-pip workspace lab teach reset-workspace
+.PHONY: grade test-grade
 
 help: ## List the targets with one line each
 	@echo "Gradient Descent, from scratch to PyTorch -- make targets:"
@@ -150,7 +151,7 @@ print-pip: ## Print the pip command that installs .venv (HOST_OS=, TORCH_INDEX=,
 	@:$(info $(PY) -m pip install $(PIP_OPTS) $(PIP_COURSE))
 
 workspace: $(STAMP) ## Create or update my-work/ from the student edition, keeping every notebook you changed
-	@$(PY) tools/workspace.py --dest '$(WORKSPACE)'
+	@$(PY) -m tools.workspace --dest '$(WORKSPACE)'
 
 lab: $(STAMP) $(if $(filter student,$(EDITION)),workspace) ## Open your workspace my-work/ in JupyterLab (EDITION=instructor: notebooks/; ARGS="--no-browser --port 8899")
 	@$(call open_lab,$(EDITION))
@@ -196,29 +197,82 @@ format: $(STAMP) ## Fix what ruff can fix and format everything (then 'make reco
 	@$(BIN)/ruff format $(LINT_PATHS)
 
 record: $(STAMP) ## Re-execute notebooks in a fresh kernel and save outputs (NB=notebooks/01_x.ipynb for one)
-	@$(PY) tools/record.py $(or $(NB),$(NOTEBOOKS))
+	@$(PY) -m tools.record $(or $(NB),$(NOTEBOOKS))
 
-student: $(STAMP) ## Build the student edition (solutions blanked, checks cleared) in build/student/
-	@$(PY) tools/student.py --out build/student
+student: $(STAMP) ## Build the student edition (solutions blanked, checks cleared) in build/student/ (SOLUTIONS=off: graded work)
+	@$(PY) -m tools.student --out build/student $(if $(SOLUTIONS),--solutions '$(SOLUTIONS)')
+
+# Grading (docs/teaching.md, "Collecting and grading work"): each submission runs in a fresh
+# kernel in a temporary folder; SUBMISSIONS=<student>/NN_x.ipynb or <student>__NN_x.ipynb files.
+SOLUTIONS   ?=
+SUBMISSIONS ?=
+OUT         ?= build/grades
+JOBS        ?=
+SHARD       ?=
+FORCE       ?=
+
+grade: $(STAMP) ## Grade a folder of submitted notebooks into OUT/grades.csv and OUT/feedback/ (SUBMISSIONS=, OUT=, JOBS=, SHARD=i/n, FORCE=1)
+	@$(PY) -m tools.grade '$(SUBMISSIONS)' --out '$(OUT)' $(if $(JOBS),--jobs '$(JOBS)') \
+	  $(if $(SHARD),--shard '$(SHARD)') $(if $(filter 1 yes,$(FORCE)),--force)
+
+test-grade: $(STAMP) ## Grade the whole instructor edition: every exercise must get full marks (minutes)
+	@GD_GRADE_ALL=1 $(PY) -m pytest -q -p no:randomly tests/test_grade.py -k instructor $(ARGS)
 
 binder-url: ## Print the mybinder.org link for this course's GitHub remote (REMOTE=: another one)
-	@python3 tools/binder_url.py $(if $(REMOTE),'$(REMOTE)')
+	@python3 -m tools.binder_url $(if $(REMOTE),'$(REMOTE)')
 
-html: $(STAMP) ## Export every notebook with its outputs to static HTML in build/html/ (index.html)
-	@$(PY) tools/export_html.py --out build/html
+# -- The course website -------------------------------------------------------------------------
+# make site: the learner site build/site/ (the student edition; EDITION=instructor: the instructor
+# site build/site-instructor/), static files, by Sphinx + myst-nb + sphinx-book-theme
+# (tools/website.py, site/conf.py), never re-executing a notebook. The builder and MathJax
+# (sphinx-mathjax-offline) are pinned in site/requirements.txt and installed on first use into
+# their own venv, build/site-venv, never into .venv: the environment the notebooks are
+# recorded and checked in stays exactly constraints.txt. `-c constraints.txt` gives what the two
+# share (IPython, nbformat, Pygments, ...) the course's versions. REMOTE= sets the GitHub URL of
+# the Binder links (default: git's origin; none: the pages say Binder comes with publishing).
+SITE_VENV  := build/site-venv
+SITE_HASH  := $(shell cat site/requirements.txt constraints.txt 2>/dev/null | { sha1sum 2>/dev/null || shasum; } | cut -c1-12)
+SITE_STAMP := $(SITE_VENV)/.installed-$(SITE_HASH)
+REMOTE ?=
 
-# The browser test drives Debian's chromium (installed here when missing and we are root)
+$(SITE_STAMP): site/requirements.txt constraints.txt
+	@if [ ! -x $(SITE_VENV)/bin/python ]; then \
+	  py=$$($(PICK_PYTHON)) || exit 1; mkdir -p build; \
+	  echo "==> creating $(SITE_VENV) for the site builder with $$("$$py" --version 2>&1) ($$py)"; \
+	  "$$py" -m venv $(SITE_VENV) || { echo "$$py -m venv $(SITE_VENV) failed (see above)"; exit 1; }; \
+	fi
+	@echo "==> installing the site builder (site/requirements.txt) into $(SITE_VENV)"
+	@$(SITE_VENV)/bin/python -m pip install $(PIP_BASE) -c constraints.txt -r site/requirements.txt \
+	  > $(SITE_VENV)/pip-install.log 2>&1 || { \
+	  tail -n 40 $(SITE_VENV)/pip-install.log; echo "pip install failed; full log: $(SITE_VENV)/pip-install.log"; exit 1; }
+	@$(SITE_VENV)/bin/python -m pip check >/dev/null || { $(SITE_VENV)/bin/python -m pip check; exit 1; }
+	@rm -f $(SITE_VENV)/.installed-*; touch $@
+
+site: $(SITE_STAMP) ## Build the course website in build/site/ (EDITION=instructor: build/site-instructor/; REMOTE=)
+	@$(SITE_VENV)/bin/python -m tools.website --edition '$(EDITION)' $(if $(REMOTE),--remote '$(REMOTE)')
+
+html: site ## Same as make site (the website replaced the plain HTML export)
+
+# The browser tests drive Debian's chromium (installed here when missing and we are root)
 # with Selenium from the pinned environment.
 EXPECT ?=
+# $(call install_chromium,LOGDIR)
+install_chromium = \
+  mkdir -p $(1); \
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+      echo "==> installing Debian's chromium and chromium-driver (log: $(1)/apt.log)"; \
+      { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; } \
+        > $(1)/apt.log 2>&1 || echo "apt-get failed; the test will skip (see the log)"; \
+    else echo "chromium is missing and cannot be installed here; the test will skip"; fi; fi
+
+test-site: $(STAMP) ## Open the learner site (make site) in headless Chromium: sidebar, formulas, search, no solutions
+	@$(MAKE) site EDITION=student
+	@$(call install_chromium,build/browser)
+	@GD_SITE_TEST=1 $(PY) -m pytest -rs -s tests/browser/test_site_browser.py $(ARGS)
 
 test-browser: $(STAMP) ## Run notebook 01 in JupyterLab in headless Chromium (NB=, EXPECT="line")
-	@mkdir -p build/browser
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "==> installing Debian's chromium and chromium-driver (log: build/browser/apt.log)"; \
-	    { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; } \
-	      > build/browser/apt.log 2>&1 || echo "apt-get failed; the test will skip (see the log)"; \
-	  else echo "chromium is missing and cannot be installed here; the test will skip"; fi; fi
+	@$(call install_chromium,build/browser)
 	@GD_BROWSER_TEST=1 $(if $(NB),GD_BROWSER_NOTEBOOK='$(NB)') $(if $(EXPECT),GD_BROWSER_EXPECT='$(EXPECT)') \
 	  $(PY) -m pytest -rs -s tests/browser $(ARGS)
 
@@ -237,7 +291,7 @@ test-cpus: $(STAMP) ## nbval with the kernels on other CPUs: qemu Haswell, qemu 
 	    { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y qemu-user; } \
 	      > build/cpus/apt.log 2>&1 || echo "apt-get failed; the emulated CPUs will skip (see the log)"; \
 	  else echo "qemu-x86_64 is missing and cannot be installed here; the emulated CPUs will skip"; fi; fi
-	@$(PY) tools/cpu_kernels.py $(if $(CPUS),--cpus '$(CPUS)') $(or $(NB),notebooks) -- $(NBVAL_OPTS) $(ARGS)
+	@$(PY) -m tools.cpu_kernels $(if $(CPUS),--cpus '$(CPUS)') $(or $(NB),notebooks) -- $(NBVAL_OPTS) $(ARGS)
 
 # Re-resolves in a scratch venv with the same Python choice and the same pip options as .venv
 # (the CPU index on Linux), then drops torch's local label: the pin must match every index.
@@ -250,7 +304,7 @@ lock: ## Re-resolve constraints.txt from pyproject.toml in a scratch venv (then 
 	@echo "constraints.txt updated; now update environment.yml and binder/environment.yml to match (make unit checks them)"
 
 bench: $(STAMP) ## Benchmark ratios to bench/latest.json (ARGS=--with-suite also times make test)
-	@$(PY) bench/run.py $(ARGS)
+	@$(PY) -m bench.run $(ARGS)
 
 # Your workspace my-work/ is not a cache: clean leaves it, and its JupyterLab checkpoints, alone.
 clean: ## Remove .venv, build/ and every cache (never my-work/: see reset-workspace)

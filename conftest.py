@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))
-import kernel_env
-import nbval_rounding
+from tools import kernel_env, nbval_rounding
 
 # Kernels started by nbval inherit this environment (same as `make record`).
 kernel_env.apply()

@@ -13,7 +13,7 @@ of several repeats of both sides, run alternately so that both see the same mach
 4. peak memory (max RSS) of the kernel of each notebook, executed with nbclient; the largest
    is reported (no target).
 
-Usage: .venv/bin/python bench/run.py [--repeats 5] [--with-suite] [--no-memory]
+Usage: .venv/bin/python -m bench.run [--repeats 5] [--with-suite] [--no-memory]
 """
 
 from __future__ import annotations
@@ -32,15 +32,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-import kernel_env  # noqa: E402
-import nbformat  # noqa: E402
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from nbclient import NotebookClient  # noqa: E402
+import nbformat
+import numpy as np
+import torch
+from nbclient import NotebookClient
 
-import gdhelpers as gd  # noqa: E402
+import gdhelpers as gd
+from tools import kernel_env
+
+ROOT = Path(__file__).resolve().parent.parent
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 FLOOR_CELL = "import torch, numpy, matplotlib.pyplot"
@@ -308,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
     results["import_gdhelpers"] = bench_import(args.repeats)
     print("bench: vectorised vs per-sample loop ...", flush=True)
     results["vectorized_vs_per_sample"] = bench_vectorized(args.repeats)
+    print("bench: grading 50 submissions of notebook 01 (bench/grade.py) ...", flush=True)
+    results["grade_per_submission"] = __import__("runpy").run_path(str(ROOT / "bench" / "grade.py"))["bench_grade"]()  # fmt: skip  # noqa: E501
     print(f"bench: kernel floor ({len(NOTEBOOKS)} kernels) ...", flush=True)
     floor, kernel_times = kernel_floor(len(NOTEBOOKS))
     results["kernel_floor"] = {

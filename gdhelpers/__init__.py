@@ -32,8 +32,8 @@ _MODULE_OF = {
     **dict.fromkeys(("GradCheck", "gradcheck", "numerical_gradient"), "grads"),
     "History": "history",
     **dict.fromkeys(("linear_predict", "mse", "mse_grad"), "losses"),
-    **dict.fromkeys(("OptimizerRun", "run_optimizer"), "optimizers"),
-    **dict.fromkeys(("ParallelRun", "data_parallel_gd"), "parallel"),
+    "run_optimizer": "optimizers",
+    "data_parallel_gd": "parallel",
     **dict.fromkeys(
         ("plot_fit", "plot_loss_curve_1d", "plot_loss_surface", "plot_losses"), "plots"
     ),

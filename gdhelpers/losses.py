@@ -3,6 +3,13 @@
 Argument order follows PyTorch's ``loss(input, target)``: prediction first, target second.
 :func:`mse` and :func:`linear_predict` work on NumPy arrays and on torch tensors (autograd
 is kept); :func:`mse_grad` is the NumPy gradient the notebooks derive by hand.
+
+This module holds the package's only implementation of the MSE and of its gradient: the
+training loops (``fit_linear``, ``run_optimizer``, ``data_parallel_gd``), the plots and the
+exercise checkers call :func:`_mean_square`, :func:`_residual` and :func:`_loss_and_step`
+(private: no input checks, for the hot loops) instead of writing the formula again. Their
+operation order is the one the recorded notebook outputs were computed with; changing it moves
+printed digits.
 """
 
 from __future__ import annotations
@@ -76,8 +83,30 @@ def mse(y_pred: Any, y: Any) -> np.floating | torch.Tensor:
     check_not_empty(y, "y")
     diff = y_pred - y
     if is_torch(diff):
-        return torch.sum(diff * diff) / diff.numel()
-    return np.sum(diff * diff) / diff.size
+        return _mean_square(diff)
+    # the float64 quotient rounded to the array's dtype equals NumPy's division in that dtype
+    # (float64 has more than 2 * 24 + 2 bits, so the double rounding is exact for float32)
+    return diff.dtype.type(_mean_square(diff))
+
+
+def _residual(X: Array, weight: Array, bias: Array, Y: Array) -> Array:
+    """``X @ weight.T + bias - Y``, shape (n, k): NumPy or torch (autograd kept), no checks."""
+    return X @ weight.T + bias - Y
+
+
+def _mean_square(residual: Array, axis: int | None = None) -> Any:
+    """The MSE of a residual, ``sum(r * r) / r.size``: the one implementation (no checks).
+
+    NumPy: the sum of squares in the residual's dtype, divided as a Python float (float64);
+    with ``axis``, the mean over that axis only, an array (the loss surface of the plots).
+    Torch: a 0-d tensor of the residual's dtype that keeps autograd (``torch.mean(r * r)`` and
+    ``torch.mean(r ** 2)`` give the same bits, forward and backward: tests/test_losses.py).
+    """
+    if isinstance(residual, torch.Tensor):
+        return torch.sum(residual * residual) / residual.numel()
+    if axis is None:
+        return float(np.sum(residual * residual)) / residual.size
+    return np.sum(residual * residual, axis=axis) / residual.shape[axis]
 
 
 def _check_linear(X: Any, weight: Any, bias: Any) -> list[Array]:
@@ -128,13 +157,19 @@ def linear_predict(X: Any, weight: Any, bias: Any) -> Array:
     return X @ weight.T + bias
 
 
-def _loss_and_grad(
-    X: np.ndarray, Y: np.ndarray, weight: np.ndarray, bias: np.ndarray
+def _loss_and_step(
+    X: np.ndarray, Y: np.ndarray, weight: np.ndarray, bias: np.ndarray, lr: float = 1.0
 ) -> tuple[float, np.ndarray, np.ndarray]:
-    """MSE and its gradient, without any check (the training loop calls this every step)."""
-    residual = X @ weight.T + bias - Y  # (n, k)
-    scale = 2.0 / residual.size
-    loss = float(np.sum(residual * residual)) / residual.size
+    """MSE at (weight, bias) and ``lr`` times its gradient (NumPy, no checks).
+
+    ``gd.fit_linear`` calls it at every step with its learning rate (the step is
+    ``weight - dweight``); :func:`mse_grad` calls it with ``lr=1.0``, the gradient itself
+    (``1.0 * 2.0`` is exact, so both get the same bits as the formula written out). ``lr``
+    enters the scalar ``lr * 2 / (n k)`` before the matrix product: one product per step.
+    """
+    residual = _residual(X, weight, bias, Y)  # (n, k)
+    loss = _mean_square(residual)
+    scale = lr * 2.0 / residual.size
     dweight = (scale * residual.T) @ X  # (k, d)
     dbias = scale * residual.sum(axis=0)  # (k,)
     return loss, dweight, dbias
@@ -180,5 +215,5 @@ def mse_grad(X: Any, Y: Any, weight: Any, bias: Any) -> tuple[np.ndarray, np.nda
     for arr, name in ((X, "X"), (weight, "weight"), (bias, "bias")):
         check_not_empty(arr, name)
         check_finite(arr, name)
-    _, dweight, dbias = _loss_and_grad(X, Y, weight, bias)
+    _, dweight, dbias = _loss_and_step(X, Y, weight, bias)
     return dweight, dbias

@@ -2,9 +2,11 @@
 
 Notebook 06 compares plain gradient descent with momentum and Adam on the same loss surface.
 :func:`run_optimizer` trains ``X @ weight.T + bias`` with the mean squared error on the full
-data set (one step = one gradient evaluation on all samples) and records, like
-``gd.fit_linear``'s ``History``, the loss and the parameters at every state, so the path can be
-drawn on ``gd.plot_loss_surface`` and the steps to a tolerance can be counted.
+data set (one step = one gradient evaluation on all samples) and returns a
+:class:`~gdhelpers.History`, like ``gd.fit_linear``: the loss and the parameters at every
+state, so the path can be drawn on ``gd.plot_loss_surface`` and the steps to a tolerance can
+be counted. The loss is :mod:`gdhelpers.losses`' MSE (``torch.mean`` of the squares gives the
+same bits).
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import inspect
 import math
 import numbers
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -30,8 +31,11 @@ from ._validate import (
     check_same_n,
     initial_params,
 )
+from .history import History, full_batch_history
+from .losses import _mean_square, _residual
+from .stability import lr_stability_bound
 
-__all__ = ["OPTIMIZERS", "OptimizerRun", "run_optimizer"]
+__all__ = ["OPTIMIZERS", "run_optimizer"]
 
 OPTIMIZERS = {
     "sgd": torch.optim.SGD,
@@ -39,85 +43,6 @@ OPTIMIZERS = {
     "rmsprop": torch.optim.RMSprop,
     "adagrad": torch.optim.Adagrad,
 }
-
-
-@dataclass(frozen=True)
-class OptimizerRun:
-    """The path of one optimizer run (full-batch: one step per gradient evaluation).
-
-    Attributes
-    ----------
-    method : str
-        A label such as ``"SGD(lr=0.05, momentum=0.9)"``.
-    lr : float
-        The learning rate.
-    loss : array of shape (n_steps + 1,)
-        Full-data MSE at each state: ``loss[0]`` at the start, ``loss[t]`` after ``t`` steps.
-    weights : array of shape (n_steps + 1, n_outputs, n_features)
-    biases : array of shape (n_steps + 1, n_outputs)
-    diverged : bool
-        True when the loss became NaN or infinite (the run stopped there).
-    """
-
-    method: str
-    lr: float
-    loss: np.ndarray
-    weights: np.ndarray
-    biases: np.ndarray
-    diverged: bool
-
-    @property
-    def n_steps(self) -> int:
-        """Number of optimizer steps taken."""
-        return len(self.loss) - 1
-
-    @property
-    def final_loss(self) -> float:
-        """Loss of the last state."""
-        return float(self.loss[-1])
-
-    @property
-    def final_weight(self) -> np.ndarray:
-        """Weight of the last state, shape (n_outputs, n_features)."""
-        return self.weights[-1]
-
-    @property
-    def final_bias(self) -> np.ndarray:
-        """Bias of the last state, shape (n_outputs,)."""
-        return self.biases[-1]
-
-    @property
-    def path(self) -> np.ndarray:
-        """The (w, b) pairs of a one-feature, one-output model, shape (n_steps + 1, 2).
-
-        This is the form ``gd.plot_loss_surface(..., paths={label: run.path})`` takes.
-        """
-        if self.weights.shape[1:] != (1, 1):
-            raise ValueError(
-                "path needs a model with one feature and one output; got weights of shape "
-                f"{self.weights.shape[1:]} instead. Use run.weights and run.biases."
-            )
-        return np.column_stack([self.weights[:, 0, 0], self.biases[:, 0]])
-
-    def steps_to(self, tol: float, *, optimum: float = 0.0) -> int | None:
-        """First step ``t`` with ``loss[t] - optimum <= tol``, or None if never reached.
-
-        Parameters
-        ----------
-        tol : float
-            Tolerance on the loss gap (> 0).
-        optimum : float
-            The smallest loss reachable (e.g. the least-squares loss, >= 0); 0 by default.
-        """
-        tol = check_positive(tol, "tol")
-        optimum = check_positive(optimum, "optimum", allow_zero=True, example="0.5")
-        gap = self.loss - optimum
-        hits = np.flatnonzero(np.isfinite(gap) & (gap <= tol))
-        return int(hits[0]) if hits.size else None
-
-    def __repr__(self) -> str:
-        status = "diverged" if self.diverged else f"final loss {self.final_loss:.6g}"
-        return f"OptimizerRun({self.method}, {self.n_steps} steps, {status})"
 
 
 _DISPLAY = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop", "adagrad": "Adagrad"}
@@ -181,7 +106,7 @@ def run_optimizer(
     on_divergence: str = "stop",
     label: str | None = None,
     **options: Any,
-) -> OptimizerRun:
+) -> History:
     """Train ``X @ weight.T + bias`` with MSE and a ``torch.optim`` optimizer; record the path.
 
     Each step is: ``zero_grad()``, loss on all samples, ``backward()``, ``step()``.
@@ -207,23 +132,25 @@ def run_optimizer(
         What to do when the loss becomes NaN or infinite: stop the run there, raise
         FloatingPointError, or carry on.
     label : str, optional
-        The run's ``method``; built from the optimizer and its options by default.
+        The run's ``label``; built from the optimizer and its options by default.
     **options
         Passed to the optimizer, e.g. ``momentum=0.9`` or ``betas=(0.9, 0.999)``. Each must be
         an option of the optimizer, of the type of its default (finite numbers, True/False).
 
     Returns
     -------
-    OptimizerRun
+    History
+        With ``method="batch"``; ``loss[t]`` (and ``epoch_loss[t]``) is the loss after ``t``
+        steps.
 
     Examples
     --------
     >>> X = np.array([[1.0], [2.0], [3.0], [4.0]], dtype=np.float32)
     >>> run = run_optimizer(X, 2 * X, lr=0.01, steps=3, dtype=torch.float64)
-    >>> run.method, run.n_steps, run.loss.round(4).tolist()
+    >>> run.label, run.n_steps, run.loss.round(4).tolist()
     ('SGD(lr=0.01)', 3, [30.0, 20.835, 14.4755, 10.0626])
     >>> run = run_optimizer(X, 2 * X, optimizer="sgd", lr=0.01, steps=200, momentum=0.9)
-    >>> run.method, run.steps_to(1e-4)
+    >>> run.label, run.steps_to(1e-4)
     ('SGD(lr=0.01, momentum=0.9)', 86)
     """
     X = as_2d(X, "X", allow_1d=True)
@@ -278,11 +205,9 @@ def run_optimizer(
     losses: list[float] = []
     weights = [w.detach().numpy().copy()]
     biases = [b.detach().numpy().copy()]
-    diverged = False
 
     def full_loss() -> torch.Tensor:
-        residual = Xt @ w.T + b - Yt
-        return torch.mean(residual * residual)
+        return _mean_square(_residual(Xt, w, b, Yt))
 
     for _ in range(steps):
         opt.zero_grad()
@@ -290,7 +215,6 @@ def run_optimizer(
         value = loss.item()
         losses.append(value)
         if not math.isfinite(value):
-            diverged = True
             if on_divergence == "raise":
                 raise FloatingPointError(
                     f"the loss became {value} after {len(losses) - 1} steps with lr={lr:g}: "
@@ -307,18 +231,18 @@ def run_optimizer(
             value = full_loss().item()
         losses.append(value)
         if not math.isfinite(value):
-            diverged = True
             if on_divergence == "raise":
                 raise FloatingPointError(
                     f"the loss became {value} after {steps} steps with lr={lr:g}: "
                     "the run diverged. Use a smaller learning rate."
                 )
 
-    return OptimizerRun(
-        method=label or _label(name, lr, options),
+    return full_batch_history(
+        label=label or _label(name, lr, options),
         lr=lr,
+        n_samples=X.shape[0],
         loss=np.asarray(losses, dtype=np.float64),
         weights=np.stack(weights),
         biases=np.stack(biases),
-        diverged=diverged,
+        bound_fn=lambda: lr_stability_bound(X, n_outputs=k),
     )

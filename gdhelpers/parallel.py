@@ -8,7 +8,7 @@ as single-process full-batch gradient descent.
 
 * :func:`data_parallel_gd` -- the training run, with a hand-written all-reduce
   (:func:`_all_reduce_worker`) or with ``DistributedDataParallel`` (:func:`_ddp_worker`);
-  returns a :class:`ParallelRun`.
+  returns a :class:`~gdhelpers.History` (rank 0's copy; ``ranks_agree`` compares the ranks).
 
 Starting the processes, collecting their results and cleaning up is the job of
 :func:`gdhelpers.processes.launch`. Across many machines the same workers run under ``torchrun``,
@@ -17,7 +17,6 @@ with ``MASTER_ADDR`` set to a machine on the network and the ``nccl`` backend fo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -34,9 +33,12 @@ from ._validate import (
     check_same_n,
     initial_params,
 )
+from .history import History, full_batch_history
+from .losses import _mean_square, _residual
 from .processes import _WORLD_SIZE_WHY, launch
+from .stability import lr_stability_bound
 
-__all__ = ["ParallelRun", "data_parallel_gd"]
+__all__ = ["data_parallel_gd"]
 
 METHODS = ("all_reduce", "ddp")
 
@@ -82,7 +84,7 @@ def _all_reduce_worker(
     b = torch.tensor(bias0, requires_grad=True)
     history = []
     for step in range(steps + 1):
-        loss = torch.mean((Xs @ w.T + b - Ys) ** 2)  # the MSE of this shard
+        loss = _mean_square(_residual(Xs, w, b, Ys))  # the MSE of this shard
         state = (w.detach().clone(), b.detach().clone())
         history.append((*state, _average(loss.detach().clone(), world_size)))
         if step == steps:
@@ -155,60 +157,6 @@ _WORKERS = {"all_reduce": _all_reduce_worker, "ddp": _ddp_worker}
 # ----------------------------------------------------------------------------- the run
 
 
-@dataclass(frozen=True)
-class ParallelRun:
-    """The record of a data-parallel run (rank 0's copy; see ``ranks_agree``).
-
-    Attributes
-    ----------
-    method : str
-        ``"all_reduce"`` (gradients averaged by hand) or ``"ddp"`` (DistributedDataParallel).
-    world_size : int
-        Number of processes.
-    shard_size : int
-        Samples per process.
-    lr : float
-    weights : float32 array of shape (steps + 1, n_outputs, n_features)
-        Weights before the first step and after each step.
-    biases : float32 array of shape (steps + 1, n_outputs)
-    loss : float64 array of shape (steps + 1,)
-        Full-data MSE at each state (the average of the shard losses).
-    ranks_agree : bool
-        True when every rank ended every step with exactly the same parameters.
-
-    Examples
-    --------
-    >>> weights, biases, loss = np.zeros((4, 1, 3)), np.zeros((4, 1)), np.zeros(4)
-    >>> run = ParallelRun("all_reduce", 2, 50, 0.1, weights, biases, loss, ranks_agree=True)
-    >>> run.n_steps, run.final_weight.shape
-    (3, (1, 3))
-    """
-
-    method: str
-    world_size: int
-    shard_size: int
-    lr: float
-    weights: np.ndarray
-    biases: np.ndarray
-    loss: np.ndarray
-    ranks_agree: bool
-
-    @property
-    def final_weight(self) -> np.ndarray:
-        """Weights after the last step, shape (n_outputs, n_features)."""
-        return self.weights[-1]
-
-    @property
-    def final_bias(self) -> np.ndarray:
-        """Bias after the last step, shape (n_outputs,)."""
-        return self.biases[-1]
-
-    @property
-    def n_steps(self) -> int:
-        """Number of steps taken."""
-        return len(self.weights) - 1
-
-
 def data_parallel_gd(
     X: Any,
     Y: Any,
@@ -220,7 +168,7 @@ def data_parallel_gd(
     weight0: Any = None,
     bias0: Any = None,
     timeout: float = 60.0,
-) -> ParallelRun:
+) -> History:
     """Full-batch gradient descent on ``Y ≈ X @ W.T + b`` split over ``world_size`` processes.
 
     The samples are cut into ``world_size`` equal contiguous shards; process ``r`` holds shard
@@ -252,7 +200,12 @@ def data_parallel_gd(
 
     Returns
     -------
-    ParallelRun
+    History
+        Rank 0's record, with ``method="batch"``, ``label`` such as
+        ``"all_reduce(world_size=2)"``, ``world_size``, ``shard_size`` (samples per process)
+        and ``ranks_agree`` (True when every rank ended every step with exactly the same
+        parameters). ``weights`` and ``biases`` are float32; ``loss[t]``, the full-data MSE
+        after ``t`` steps, is the average of the shard losses.
 
     Examples
     --------
@@ -292,13 +245,14 @@ def data_parallel_gd(
     agree = all(
         np.array_equal(out[key], outs[0][key]) for out in outs for key in ("weights", "biases")
     )
-    return ParallelRun(
-        method=method,
-        world_size=world_size,
-        shard_size=n // world_size,
+    return full_batch_history(
+        label=f"{method}(world_size={world_size})",
         lr=lr,
+        n_samples=n,
+        loss=outs[0]["loss"],
         weights=outs[0]["weights"],
         biases=outs[0]["biases"],
-        loss=outs[0]["loss"],
+        bound_fn=lambda: lr_stability_bound(X, n_outputs=k),
+        world_size=world_size,
         ranks_agree=agree,
     )

@@ -28,6 +28,7 @@ from ._validate import (
 )
 from .closed_form import lstsq_fit
 from .history import History
+from .losses import _mean_square
 
 __all__ = ["plot_fit", "plot_loss_curve_1d", "plot_loss_surface", "plot_losses"]
 
@@ -106,24 +107,8 @@ def _line_data(X: Any, Y: Any) -> tuple[np.ndarray, np.ndarray]:
     return X[:, 0].astype(np.float64), Y[:, 0].astype(np.float64)
 
 
-def _is_full_batch_run(run: Any) -> bool:
-    from .optimizers import OptimizerRun  # imported here: plots loads without torch.optim
-    from .parallel import ParallelRun
-
-    return isinstance(run, OptimizerRun | ParallelRun)
-
-
 def _curve(run: Any, x: str) -> tuple[np.ndarray, np.ndarray]:
     """(x values, losses) of one run for the chosen x axis."""
-    if _is_full_batch_run(run):  # OptimizerRun, ParallelRun: loss[t] after t full-batch steps
-        if x == "grad_evals":
-            raise ValueError(
-                f"x must be 'epoch' or 'step' for a {type(run).__name__}; got 'grad_evals' "
-                "instead. Its runs take one full-batch step per entry (an epoch each): use "
-                "x='step', or a History from fit_linear for gradient evaluations."
-            )
-        losses = np.asarray(run.loss, dtype=np.float64)
-        return np.arange(losses.size), losses
     if not isinstance(run, History):
         losses = as_float_array(run, "each run")
         if losses.ndim != 1 or losses.size == 0:
@@ -135,11 +120,12 @@ def _curve(run: Any, x: str) -> tuple[np.ndarray, np.ndarray]:
     if x == "epoch":
         return np.arange(run.epoch_loss.size), run.epoch_loss
     if x == "step":
-        losses = run.loss if run.loss is not None else run.step_loss
-        return np.arange(losses.size), losses
+        if run.loss is not None:
+            return run.steps, run.loss
+        return run.steps[1:] - 1, run.step_loss  # each batch loss is taken before its step
     if run.loss is not None:
         return run.grad_evals, run.loss
-    return run.grad_evals[run.epoch_steps], run.epoch_loss
+    return run.epoch_grad_evals, run.epoch_loss
 
 
 def plot_losses(
@@ -155,17 +141,17 @@ def plot_losses(
     Parameters
     ----------
     runs : dict
-        ``label -> History``, ``label -> OptimizerRun`` or ``ParallelRun`` (their ``loss``,
-        one full-batch step per entry: x "epoch" or "step"), or ``label -> 1-D sequence of
-        losses``. The i-th run is drawn in colour ``f"C{i}"``, as in
-        :func:`plot_loss_surface`. NaN and infinite losses (a diverged run) are left out of
-        the line, as matplotlib does.
+        ``label -> History`` (from ``fit_linear``, ``run_optimizer`` or
+        ``data_parallel_gd``), or ``label -> 1-D sequence of losses``. The i-th run is
+        drawn in colour ``f"C{i}"``, as in :func:`plot_loss_surface`. NaN and infinite
+        losses (a diverged run) are left out of the line, as matplotlib does.
     ax : matplotlib Axes, optional
     log : bool
         Logarithmic loss axis (shows linear convergence as a straight line).
     x : {"epoch", "step", "grad_evals"}
-        ``"epoch"``: ``History.epoch_loss``; ``"step"``: the full-data loss after every step
-        (``History.loss``), or the batch losses when it was not tracked; ``"grad_evals"``:
+        ``"epoch"``: ``History.epoch_loss``; ``"step"``: the full-data loss at every recorded
+        state (``History.loss`` against ``History.steps``), or the batch losses when it was
+        not tracked; ``"grad_evals"``:
         loss against the number of per-sample gradient evaluations (the fair cost axis).
         Plain arrays are drawn against their index.
     title : str, optional
@@ -265,10 +251,25 @@ def _number(value: Any, name: str) -> float:
     return float(arr.reshape(()))
 
 
+# Residuals computed at once by _mse_grid: a block of grid points times the samples.
+_GRID_BLOCK = 2**20
+
+
 def _mse_grid(x: np.ndarray, y: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """MSE of ``w * x + b`` for every (w, b) pair, from five averages of the data."""
-    mxx, mx, my, mxy, myy = (np.mean(v) for v in (x * x, x, y, x * y, y * y))
-    return w * w * mxx + b * b + myy + 2 * w * b * mx - 2 * w * mxy - 2 * b * my
+    """MSE of ``w * x + b`` for every (w, b) pair (same shapes), with the package's one MSE.
+
+    The residuals of a block of grid points over all samples are averaged by
+    ``losses._mean_square`` along the sample axis; blocks bound the memory to ~8 MB per
+    array. (Cost: grid points times samples.)
+    """
+    w, b = np.broadcast_arrays(np.asarray(w, dtype=np.float64), np.asarray(b, dtype=np.float64))
+    flat_w, flat_b = w.reshape(-1, 1), b.reshape(-1, 1)
+    out = np.empty(flat_w.shape[0])
+    rows = max(1, _GRID_BLOCK // max(x.size, 1))
+    for start in range(0, out.size, rows):
+        block = slice(start, start + rows)
+        out[block] = _mean_square(flat_w[block] * x + flat_b[block] - y, axis=1)
+    return out.reshape(w.shape)
 
 
 def _path(run: Any) -> np.ndarray:
@@ -279,7 +280,7 @@ def _path(run: Any) -> np.ndarray:
                 f"(m, 1, 1)); got a History with weights of shape {run.weights.shape} instead. "
                 "The surface has two axes, w and b: plot such a run with plot_losses."
             )
-        return np.column_stack([run.weights[:, 0, 0], run.biases[:, 0]])
+        return run.path
     arr = as_float_array(run, "each path")
     if arr.ndim != 2 or arr.shape[1] != 2:
         raise ValueError(

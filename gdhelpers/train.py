@@ -8,7 +8,9 @@
             loss, gradient = MSE of the batch and its gradient
             weight -= lr * dweight;  bias -= lr * dbias
 
-It records everything a plot needs in a :class:`History`.
+It records everything a plot needs in a :class:`History` (every state, or every
+``record_every``-th one). The MSE and its gradient come from :mod:`gdhelpers.losses`, the one
+implementation of the package.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy as np
 import torch
 
 from ._validate import (
+    MAX_BYTES,
     as_2d,
     check_bool,
     check_choice,
@@ -30,7 +33,8 @@ from ._validate import (
     check_seed,
     initial_params,
 )
-from .history import History
+from .history import History, diverged
+from .losses import _loss_and_step, _mean_square, _residual
 from .stability import lr_stability_bound, sgd_stability_bound
 
 __all__ = ["fit_linear"]
@@ -53,6 +57,7 @@ def fit_linear(
     backend: str = "numpy",
     on_divergence: str = "raise",
     track_full_loss: bool = True,
+    record_every: int = 1,
 ) -> History:
     """Fit ``y = X @ W.T + b`` to the MSE with (batch, stochastic or mini-batch) gradient descent.
 
@@ -84,8 +89,14 @@ def fit_linear(
         When a loss becomes NaN/inf: raise FloatingPointError, return the history so far with
         ``diverged=True``, or keep going.
     track_full_loss : bool
-        Record the full-data loss after every step (``History.loss``). Costs one pass over the
-        data per step: turn it off for large data.
+        Record the full-data loss at every recorded state (``History.loss``). Costs one pass
+        over the data per recorded state: turn it off for large data.
+    record_every : int
+        Record the state after every ``record_every``-th step (and the last one) instead of
+        every step (>= 1). With ``S`` steps, ``weights`` then has shape
+        ``(S // record_every + 1 (+1 if record_every does not divide S), k, d)``, and
+        ``biases``, ``grad_evals``, ``loss``, ``steps`` and ``step_loss`` (one fewer) hold
+        the same states; ``epoch_loss`` is unchanged. The training itself is the same.
 
     Returns
     -------
@@ -102,12 +113,16 @@ def fit_linear(
     (2.0, 'batch', 10)
     >>> np.round(hist.epoch_loss[:3], 4).tolist()
     [30.0, 4.8, 0.768]
+    >>> sparse = fit_linear(X, Y, lr=0.04, epochs=10, bias=False, record_every=4)
+    >>> sparse.steps.tolist(), sparse.weights.shape, bool(sparse.final_weight == hist.final_weight)
+    ([0, 4, 8, 10], (4, 1, 1), True)
     """
     X = as_2d(X, "X", allow_1d=True)
     Y = as_2d(Y, "Y", allow_1d=True, what="n_outputs")
     check_same_n(X, Y, "X", "Y")
     lr = check_positive(lr, "lr")
     epochs = check_int(epochs, "epochs")
+    record_every = check_int(record_every, "record_every")
     seed = check_seed(seed)
     shuffle = check_bool(shuffle, "shuffle")
     bias = check_bool(bias, "bias")
@@ -129,22 +144,30 @@ def fit_linear(
     def bound_fn() -> float:  # only computed when needed: it costs a pass over X
         return bound_of(X, bias=bias, n_outputs=k)
 
-    step = _torch_stepper(X, Y, W, b, lr, bias) if backend == "torch" else None
     steps_per_epoch = math.ceil(n / m)
     total = epochs * steps_per_epoch
-    _check_history_size(total, k, d, np.dtype(dtype).itemsize, track_full_loss)
-    weights = np.empty((total + 1, k, d), dtype=dtype)
-    biases = np.empty((total + 1, k), dtype=dtype)
-    step_loss = np.empty(total)
-    full_loss = np.empty(total + 1) if track_full_loss else None
+    n_states = _states(total, record_every)
+    _check_history_size(
+        total, record_every, epochs, (k, d), np.dtype(dtype).itemsize, track_full_loss
+    )
+    step = _torch_stepper(X, Y, W, b, lr, bias) if backend == "torch" else None
+    weights = np.empty((n_states, k, d), dtype=dtype)
+    biases = np.empty((n_states, k), dtype=dtype)
+    step_loss = np.empty(n_states - 1)
+    full_loss = np.empty(n_states) if track_full_loss else None
+    epoch_loss = np.empty(epochs + 1)
+    epoch_steps = np.empty(epochs + 1, dtype=np.int64)
     weights[0], biases[0] = W, b
-    epoch_loss = [_full_loss(X, Y, W, b)]
-    epoch_steps = [0]
+    epoch_loss[0] = _mean_square(_residual(X, W, b, Y))
+    epoch_steps[0] = 0
     if full_loss is not None:
         full_loss[0] = epoch_loss[0]
+    nonfinite = False
 
     def blow_up(epoch: int, j: int, value: float) -> bool:
         """React to a non-finite loss; True means: stop here."""
+        nonlocal nonfinite
+        nonfinite = True
         if on_divergence == "raise":
             raise FloatingPointError(
                 f"training diverged at epoch {epoch + 1} step {j + 1}: loss became {value} "
@@ -156,83 +179,105 @@ def fit_linear(
 
     rng = np.random.default_rng(seed)
     s = 0  # steps taken so far
+    r = 0  # index of the last recorded state
+    next_record = record_every  # the step count of the next state to record
+    e = 0  # index of the last epoch_loss entry
+    last_loss = math.nan  # batch loss of the last step taken
     stopped = False
     with np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(epochs):
             order = rng.permutation(n) if shuffle and m < n else None
             Xe, Ye = (X, Y) if order is None else (X[order], Y[order])
             for j, start in enumerate(range(0, n, m)):
-                Xb, Yb = Xe[start : start + m], Ye[start : start + m]
                 if step is None:  # NumPy: the analytic gradient of the batch MSE (gd.mse_grad)
-                    R = Xb @ W.T + b - Yb  # residuals, (m, k)
-                    batch_loss = float(np.sum(R * R)) / R.size
-                    step_size = lr * 2.0 / R.size  # lr times the 2/(m k) of the MSE gradient
-                    W = W - (step_size * R.T) @ Xb
-                    if bias:
-                        b = b - step_size * R.sum(axis=0)
+                    batch_loss, dW, db = _loss_and_step(
+                        Xe[start : start + m], Ye[start : start + m], W, b, lr
+                    )
+                    new_W, new_b = W - dW, b - db if bias else b
                 else:  # torch: autograd, same batches
-                    batch_loss, W, b = step(order, start, m)
+                    batch_loss, new_W, new_b = step(order, start, m)
                 if not math.isfinite(batch_loss) and blow_up(epoch, j, batch_loss):
-                    W, b = weights[s], biases[s]  # the state before the failed step
-                    stopped = True
+                    stopped = True  # W, b: the state before the failed step
                     break
+                W, b, last_loss = new_W, new_b, batch_loss
                 s += 1
-                weights[s], biases[s], step_loss[s - 1] = W, b, batch_loss
-                if full_loss is not None:
-                    full_loss[s] = _full_loss(X, Y, W, b)
-            if s > epoch_steps[-1]:  # (a run stopped at an epoch's first step has no new state)
-                epoch_loss.append(_full_loss(X, Y, W, b))
-                epoch_steps.append(s)
+                if s == next_record:
+                    r += 1
+                    next_record += record_every
+                    weights[r], biases[r], step_loss[r - 1] = W, b, batch_loss
+                    if full_loss is not None:
+                        full_loss[r] = _mean_square(_residual(X, W, b, Y))
+            if s > epoch_steps[e]:  # (a run stopped at an epoch's first step has no new state)
+                e += 1
+                epoch_loss[e] = _mean_square(_residual(X, W, b, Y))
+                epoch_steps[e] = s
             if stopped:
                 break
-            if not math.isfinite(epoch_loss[-1]) and blow_up(epoch, j, epoch_loss[-1]):
+            if not math.isfinite(epoch_loss[e]) and blow_up(epoch, j, epoch_loss[e]):
                 stopped = True
                 break
 
-    final, initial = epoch_loss[-1], epoch_loss[0]
+    recorded = np.arange(0, s + 1, min(record_every, s + 1))  # (a huge record_every: [0])
+    if recorded[-1] != s:  # the last state, when record_every does not divide the steps
+        recorded = np.append(recorded, s)
+        r += 1
+        weights[r], biases[r], step_loss[r - 1] = W, b, last_loss
+        if full_loss is not None:
+            full_loss[r] = _mean_square(_residual(X, W, b, Y))
     return History(
         method=method,
+        label=f"GD(lr={lr:g}, batch_size={m})",
         lr=lr,
         batch_size=m,
-        epoch_loss=np.array(epoch_loss),
-        step_loss=step_loss[:s],
-        weights=weights[: s + 1],
-        biases=biases[: s + 1],
-        grad_evals=_grad_evals(n, m, epochs)[: s + 1],
-        diverged=stopped or not math.isfinite(final) or final > initial,
+        epoch_loss=epoch_loss[: e + 1],
+        epoch_steps=epoch_steps[: e + 1],
+        epoch_grad_evals=_grad_evals(epoch_steps[: e + 1], steps_per_epoch, n, m),
+        steps=recorded,
+        weights=weights[: r + 1],
+        biases=biases[: r + 1],
+        grad_evals=_grad_evals(recorded, steps_per_epoch, n, m),
+        step_loss=step_loss[:r],
+        loss=None if full_loss is None else full_loss[: r + 1],
+        diverged=diverged(epoch_loss[0], epoch_loss[e], nonfinite),
         bound_fn=bound_fn,
-        loss=None if full_loss is None else full_loss[: s + 1],
-        epoch_steps=np.array(epoch_steps),
     )
 
 
-# The history keeps every step's state; beyond this it would not fit a learner's laptop.
-MAX_HISTORY_BYTES = 2 * 1024**3
+def _grad_evals(steps: np.ndarray, steps_per_epoch: int, n: int, m: int) -> np.ndarray:
+    """Per-sample gradients after ``steps`` steps: n per epoch, m per step of the epoch begun.
+
+    (Only an epoch's last batch may be smaller than m, and it ends the epoch.)
+    """
+    return steps // steps_per_epoch * n + steps % steps_per_epoch * m
 
 
-def _check_history_size(total: int, k: int, d: int, itemsize: int, full: bool) -> None:
-    """Refuse, before allocating, a history larger than MAX_HISTORY_BYTES."""
-    per_step = (k * d + k) * itemsize + 8 + 8 + (8 if full else 0)  # state, losses, evals
-    need = (total + 1) * per_step
-    if need > MAX_HISTORY_BYTES:
+def _states(total: int, record_every: int) -> int:
+    """Recorded states of a run of ``total`` steps: 0, r, 2r, ... and the last one."""
+    return total // record_every + 1 + (1 if total % record_every else 0)
+
+
+def _check_history_size(
+    total: int, record_every: int, epochs: int, kd: tuple[int, int], itemsize: int, full: bool
+) -> None:
+    """Refuse, before allocating, a history larger than MAX_BYTES (_validate)."""
+    (k, d), n_states = kd, _states(total, record_every)
+    per_state = (k * d + k) * itemsize + 8 + 8 + 8 + (8 if full else 0)  # state, losses, steps
+    need = n_states * per_state + (epochs + 1) * 16  # and the loss and step of every epoch
+    if need > MAX_BYTES:
+        if (epochs + 1) * 16 > MAX_BYTES // 2:
+            fix = "Use fewer epochs (each keeps its loss), or write the loop by hand."
+        else:
+            every = math.ceil(n_states * per_state / (MAX_BYTES // 2))
+            fix = (
+                f"Record fewer states with record_every (e.g. record_every={every:,}), use "
+                "fewer epochs or a larger batch_size (fewer steps), or write the loop by hand."
+            )
         raise ValueError(
             f"epochs must be small enough for the history to fit in memory; got {total:,} steps "
-            f"to record ({need / 1024**3:,.1f} GiB, the limit is "
-            f"{MAX_HISTORY_BYTES / 1024**3:.0f} GiB) instead. Use fewer epochs or a larger "
-            "batch_size (fewer steps), or write the loop by hand if you need no history."
+            f"and {n_states:,} states to record with record_every={record_every} "
+            f"({need / 1024**3:,.1f} GiB, the limit is {MAX_BYTES / 1024**3:.0f} GiB) instead. "
+            f"{fix}"
         )
-
-
-def _grad_evals(n: int, m: int, epochs: int) -> np.ndarray:
-    """Cumulative per-sample gradients after each step: batches of m, the last one smaller."""
-    sizes = [min(m, n - start) for start in range(0, n, m)] * epochs
-    return np.concatenate([[0], np.cumsum(sizes)])
-
-
-def _full_loss(X: np.ndarray, Y: np.ndarray, W: np.ndarray, b: np.ndarray) -> float:
-    """Full-data MSE at (W, b), a Python float."""
-    residual = X @ W.T + b - Y
-    return float(np.sum(residual * residual)) / residual.size
 
 
 def _torch_stepper(
@@ -247,9 +292,7 @@ def _torch_stepper(
         idx = (
             slice(start, start + m) if order is None else torch.from_numpy(order[start : start + m])
         )
-        Xb, Yb = Xt[idx], Yt[idx]
-        diff = Xb @ Wt.T + bt - Yb
-        loss = torch.sum(diff * diff) / diff.numel()
+        loss = _mean_square(_residual(Xt[idx], Wt, bt, Yt[idx]))
         loss.backward()
         with torch.no_grad():
             Wt.sub_(lr * Wt.grad)

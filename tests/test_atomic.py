@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from tools.atomic import write_atomically
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-from atomic import write_atomically  # noqa: E402
 
 
 def test_writes_text_and_bytes_and_keeps_the_mode(tmp_path):
@@ -34,15 +34,14 @@ def test_a_write_that_fails_midway_leaves_the_old_file(tmp_path):
         import resource, signal, sys
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # get an OSError, not a kill
         resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))
-        sys.path.insert(0, {str(ROOT / "tools")!r})
-        from atomic import write_atomically
+        from tools.atomic import write_atomically
         try:
             write_atomically(__import__("pathlib").Path({str(target)!r}), "x" * 100_000)
         except OSError as err:
             print("OSError", err.errno)
         """
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
     assert done.stdout.startswith("OSError"), done.stdout + done.stderr
     assert target.read_text() == "old notebook\n"
     assert [p.name for p in tmp_path.iterdir()] == ["nb.ipynb"]
@@ -67,9 +66,8 @@ def test_the_plain_write_it_replaces_would_truncate(tmp_path):
     assert target.read_text() != "old notebook\n"
 
 
-@pytest.mark.parametrize(
-    "tool", ["record.py", "student.py", "export_html.py", "teaching_tables.py", "workspace.py"]
-)
+# The tools that write course files (notebooks, docs/, my-work/); a new one belongs here.
+@pytest.mark.parametrize("tool", ["record.py", "student.py", "teaching_tables.py", "workspace.py"])
 def test_every_tool_that_writes_course_files_writes_atomically(tool):
     text = (ROOT / "tools" / tool).read_text()
     assert "write_atomically(" in text

@@ -180,7 +180,7 @@ def _history() -> gd.History:
     return gd.fit_linear([1.0, 2.0, 3.0, 4.0], [2.0, 4.0, 6.0, 8.0], lr=0.04, epochs=5)
 
 
-def _optimizer_run() -> gd.OptimizerRun:
+def _optimizer_run() -> gd.History:
     X = np.array([[1.0], [2.0], [3.0], [4.0]])
     return gd.run_optimizer(X, 2 * X, lr=0.01, steps=5, dtype=torch.float64)
 
@@ -257,20 +257,23 @@ SPECS = [
     Spec("fit_linear", gd.fit_linear,
          {"X": X42, "Y": Y41, "lr": 0.01, "epochs": 2, "batch_size": 2, "shuffle": True,
           "seed": 0, "weight0": W12, "bias0": B1, "bias": True, "backend": "numpy",
-          "on_divergence": "raise", "track_full_loss": True},
+          "on_divergence": "raise", "track_full_loss": True, "record_every": 2},
          {"X": "array", "Y": "array", "lr": "number", "epochs": "int", "batch_size": "int",
           "shuffle": "bool", "seed": "int", "weight0": "array", "bias0": "array",
           "bias": "bool", "backend": "choice", "on_divergence": "choice",
-          "track_full_loss": "bool"},
+          "track_full_loss": "bool", "record_every": "int"},
          pairs=("X", "Y"),
          accepts={**_acc("seed", "zero", "seed >= 0"),
                   **_acc("batch_size", "huge", "batch_size >= n_samples: full batch"),
+                  **_acc("record_every", "huge", "record_every > steps: the first and last "
+                         "states"),
                   **_acc("weight0 bias0", "0-d", "fit_linear: a number fills the shape")},
          extra=(("weight0", "wide", np.zeros((1, 3))),)),
-    Spec("History.steps_to", lambda **kw: _history().steps_to(**kw), {"tol": 1.0},
-         {"tol": "number"},
-         accepts=_acc("tol", "zero negative", "History.steps_to: a loss threshold (None if "
-                      "never reached)")),
+    Spec("History.steps_to", lambda **kw: _history().steps_to(**kw),
+         {"tol": 1.0, "optimum": 0.0}, {"tol": "number", "optimum": "number"},
+         accepts={**_acc("tol", "zero negative", "History.steps_to: a loss gap (None if "
+                         "never reached)"),
+                  **_acc("optimum", "zero", "optimum: the smallest loss, 0 by default")}),
     Spec("run_optimizer", gd.run_optimizer,
          {"X": X42, "Y": Y41, "optimizer": "sgd", "lr": 0.01, "steps": 3, "weight0": W12,
           "bias0": B1, "dtype": torch.float64, "on_divergence": "stop", "momentum": 0.5},
@@ -288,9 +291,11 @@ SPECS = [
                 ("weight_decya", "unknown-option", 0.1)),
          unchecked={"label": FREE_TEXT, "options": "**options: momentum is the row's example; "
                     "each option is checked against the optimizer's signature"}),
-    Spec("OptimizerRun.steps_to", lambda **kw: _optimizer_run().steps_to(**kw),
+    Spec("History.steps_to(run_optimizer)", lambda **kw: _optimizer_run().steps_to(**kw),
          {"tol": 1.0, "optimum": 0.0}, {"tol": "number", "optimum": "number"},
-         accepts=_acc("optimum", "zero", "optimum: the smallest loss, 0 by default")),
+         accepts={**_acc("tol", "zero negative", "History.steps_to: a loss gap (None if "
+                         "never reached)"),
+                  **_acc("optimum", "zero", "optimum: the smallest loss, 0 by default")}),
     # ---------------------------------------------------------------- plots
     Spec("plot_losses", gd.plot_losses,
          {"runs": {"a": np.array([3.0, 2.0, 1.0])}, "ax": None, "log": True, "x": "epoch"},
@@ -370,9 +375,8 @@ NOT_CALLED = {
     "CROPS_TARGETS": "a constant tuple",
     "RegressionData": "result of make_regression; no method",
     "GradCheck": "result of gradcheck; no method",
-    "History": "result of fit_linear; its method steps_to is a row",
-    "OptimizerRun": "result of run_optimizer; its method steps_to is a row",
-    "ParallelRun": "result of data_parallel_gd; no method",
+    "History": "result of fit_linear, run_optimizer and data_parallel_gd; its method "
+    "steps_to is a row",
     "WorkerError": "an exception class, raised by launch",
 }
 
@@ -517,7 +521,7 @@ def test_bad_input(case: Case, _sandbox) -> None:
 
 
 def test_the_table_covers_every_public_name():
-    called = {spec.name.split(".")[0] for spec in SPECS} - {"History", "OptimizerRun"}
+    called = {spec.name.split(".")[0] for spec in SPECS} - {"History"}
     callable_names = {n for n in gd.__all__ if callable(getattr(gd, n))}
     assert called | set(NOT_CALLED) == set(gd.__all__)
     assert not called & set(NOT_CALLED)
@@ -527,7 +531,7 @@ def test_the_table_covers_every_public_name():
         "hint": gd.hint,
         "solution": gd.solution,
         "History.steps_to": gd.History.steps_to,
-        "OptimizerRun.steps_to": gd.OptimizerRun.steps_to,
+        "History.steps_to(run_optimizer)": gd.History.steps_to,
     }
     for spec in SPECS:  # every parameter is in the table, or left out with a reason
         assert set(spec.kinds) == set(spec.valid), spec.name

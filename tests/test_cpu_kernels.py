@@ -20,10 +20,10 @@ import pytest
 from jupyter_client.kernelspec import KernelSpecManager, _is_valid_kernel_name
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from tools import cpu_kernels as ck
+from tools import kernel_env
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import cpu_kernels as ck  # noqa: E402
-import kernel_env  # noqa: E402
 
 PY = "/venv/bin/python"
 QEMU = "/usr/bin/qemu-x86_64"
@@ -559,5 +559,5 @@ def test_makefile_declares_the_target():
     assert "test-cpus" in phony.replace("\\\n", " ").split()
     assert "\ntest-cpus: $(STAMP) ## " in text
     recipe = text.split("\ntest-cpus:")[1].split("\n\n")[0]
-    assert "tools/cpu_kernels.py" in recipe and "-- $(NBVAL_OPTS) $(ARGS)" in recipe
+    assert "$(PY) -m tools.cpu_kernels " in recipe and "-- $(NBVAL_OPTS) $(ARGS)" in recipe
     assert "apt-get install -y qemu-user" in recipe and "OPENBLAS" not in recipe

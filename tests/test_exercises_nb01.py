@@ -1,4 +1,10 @@
-"""Checkers of notebook 01's exercises: right answers pass, typical mistakes are named."""
+"""Checkers of notebook 01's exercises: right answers pass, typical mistakes are named.
+
+The right answers here do not retype the checker's formulas: the gradient is a central
+difference of the loss the notebook defines (exact for a loss quadratic in w, up to rounding),
+and the contraction factor is measured by taking gradient steps. Both are checked against the
+closed forms on the notebook's data and against the original tutorial's printed trace (seed 000).
+"""
 
 from __future__ import annotations
 
@@ -9,13 +15,47 @@ import pytest
 
 import gdhelpers as gd
 
+H = 1e-3  # the central difference of a quadratic is exact whatever the step; this one is safe
+
+
+def loss(x, y, w):
+    """The loss of notebook 01: the mean of the squared errors of the line w*x."""
+    return np.mean((w * x - y) ** 2)
+
 
 def mse_gradient(x, y, w):
-    return np.mean(2 * x * (w * x - y))
+    """dL/dw by a central difference of the loss, not by the derivative's formula."""
+    return (loss(x, y, w + H) - loss(x, y, w - H)) / (2 * H)
 
 
 def contraction_factor(x, lr):
-    return 1 - lr * 2 * np.mean(x**2)
+    """Measured: one gradient step maps w to c*w when the best w is 0 (y = 0); returns c."""
+    y = np.zeros_like(x)
+
+    def step(w):
+        return w - lr * mse_gradient(x, y, w)
+
+    return (step(1.0) - step(-1.0)) / 2.0
+
+
+def test_the_independent_answers_agree_with_the_closed_forms_on_the_notebooks_data():
+    # x = 1, 2, 3, 4 and y = 2x: L(w) = 7.5 (w - 2)**2, so dL/dw = 15 (w - 2), c = 1 - 15 lr
+    x, y = np.array([1.0, 2.0, 3.0, 4.0]), np.array([2.0, 4.0, 6.0, 8.0])
+    for w in (0.0, 1.5, -0.7, 2.0):
+        assert mse_gradient(x, y, w) == pytest.approx(15 * (w - 2), rel=1e-10, abs=1e-10)
+    for lr in (0.01, 0.1, 0.2):
+        assert contraction_factor(x, lr) == pytest.approx(1 - 15 * lr, rel=1e-10)
+
+
+def test_the_independent_gradient_replays_the_original_tutorials_trace():
+    """Seed 000 (NumPy) summed over the 4 samples, np.dot(2*x, y_pred - y): 4 times dL/dw."""
+    printed = ["1.200", "1.680", "1.872", "1.949", "1.980", "1.992", "1.997", "1.999", "1.999"]
+    x = np.array([1, 2, 3, 4], dtype=np.float32)
+    w, trace = 0.0, []
+    for _ in printed:
+        w -= 0.01 * 4 * mse_gradient(x, 2 * x, w)
+        trace.append(f"{w:.3f}")
+    assert trace == printed
 
 
 def test_mse_gradient_correct(capsys):
@@ -33,7 +73,7 @@ def test_mse_gradient_correct(capsys):
             r"over the samples where the mean was needed\.$",
         ),
         (
-            lambda x, y, w: np.mean(2 * x * (w * x - y)) / len(x),  # a mean taken twice
+            lambda x, y, w: mse_gradient(x, y, w) / len(x),  # a mean taken twice
             r"your gradient is n times too small, .*divide by the number of samples only once",
         ),
         (lambda x, y, w: np.mean(2 * x * (y - w * x)), r"your gradient has the wrong sign"),
@@ -96,29 +136,29 @@ def test_mse_gradient_correct(capsys):
             r"the checker's x lands in your w\.",
         ),
         (
-            lambda x, y, w: np.mean(2 * x * (w * x - y)) + 1.0,
+            lambda x, y, w: mse_gradient(x, y, w) + 1.0,
             r"your gradient has a wrong value: expected -30, got -29 \(checked at w = 0\.0",
         ),
         (lambda x, y, w: None, r"your gradient is None: did you forget the `return`"),
         # one number inside a list, tuple or array: the training loop cannot use it
         (
-            lambda x, y, w: [np.mean(2 * x * (w * x - y))],
+            lambda x, y, w: [mse_gradient(x, y, w)],
             r"^Not quite \(01\.mse_gradient\): your gradient should be one number, here -30; "
             r"you returned a list of 1 number \(checked at w = 0\.0 with x = "
             r"\[1\.0, 2\.0, 3\.0, 4\.0\], y = \[2\.0, 4\.0, 6\.0, 8\.0\]\.\) Return the "
             r"number itself, not a list holding it: the training loop needs a number\.$",
         ),
         (
-            lambda x, y, w: (np.mean(2 * x * (w * x - y)),),
+            lambda x, y, w: (mse_gradient(x, y, w),),
             r"you returned a tuple of 1 number .* not a tuple holding it",
         ),
         (
-            lambda x, y, w: np.full((1, 1), np.mean(2 * x * (w * x - y))),
+            lambda x, y, w: np.full((1, 1), mse_gradient(x, y, w)),
             r"you returned a NumPy array of shape \(1, 1\) .* not an array holding it "
             r"\(`\.item\(\)` takes it out\)",
         ),
         (
-            lambda x, y, w: np.mean(2 * x * (w * x - y), keepdims=True),
+            lambda x, y, w: np.array([mse_gradient(x, y, w)]),
             r"you returned a NumPy array of shape \(1,\) \(checked",
         ),
         # a number of the notebook's data written in: right there, wrong on other data
@@ -146,10 +186,10 @@ def test_mse_gradient_mistakes(capsys, answer, words):
 @pytest.mark.parametrize(
     "answer",
     [
-        lambda x, y, w: np.mean(2 * x * (w * x - y)),
-        lambda x, y, w: float(np.mean(2 * x * (w * x - y))),
-        lambda x, y, w: np.float32(np.mean(2 * x * (w * x - y))),
-        lambda x, y, w: np.array(np.mean(2 * x * (w * x - y))),  # a 0-d array is one number
+        mse_gradient,
+        lambda x, y, w: float(mse_gradient(x, y, w)),
+        lambda x, y, w: np.float32(mse_gradient(x, y, w)),
+        lambda x, y, w: np.array(mse_gradient(x, y, w)),  # a 0-d array is one number
     ],
 )
 def test_mse_gradient_one_number_in_any_numeric_type(capsys, answer):
@@ -191,7 +231,7 @@ def test_contraction_factor_correct(capsys):
             r"x = \[1\.0, 2\.0, 3\.0, 4\.0\], lr = 0\.1\.\)",
         ),
         (
-            lambda x, lr: 2 * (1 - lr * 2 * np.mean(x**2)),  # a factor 2 here is no typical slip
+            lambda x, lr: 2 * contraction_factor(x, lr),  # a factor 2 here is no typical slip
             r"your factor has a wrong value: expected 0\.85, got 1\.7 ",
         ),
         (
@@ -214,7 +254,7 @@ def test_contraction_factor_correct(capsys):
             r"your function must take \(x, lr\) in this order; yours takes \(lr, x\)",
         ),
         (
-            lambda x, lr: [1 - lr * 2 * np.mean(x**2)],
+            lambda x, lr: [contraction_factor(x, lr)],
             r"^Not quite \(01\.contraction_factor\): your factor should be one number, here "
             r"0\.85; you returned a list of 1 number \(checked with x = \[1\.0, 2\.0, 3\.0, "
             r"4\.0\], lr = 0\.01\.\) Return the number itself, not a list holding it",
@@ -248,9 +288,24 @@ def test_contraction_factor_mistakes(capsys, answer, words):
 
 def test_correct_answer_with_other_parameter_names_or_order_of_use(capsys):
     # the names do not matter, only the order in which the checker passes the values
-    assert gd.check("01.mse_gradient", lambda a, b, c: np.mean(2 * a * (c * a - b))) is True
-    assert gd.check("01.contraction_factor", lambda x, eta: 1 - eta * 2 * np.mean(x**2)) is True
+    assert gd.check("01.mse_gradient", lambda a, b, c: mse_gradient(a, b, c)) is True
+    assert gd.check("01.contraction_factor", lambda x, eta: contraction_factor(x, eta)) is True
     capsys.readouterr()
+
+
+@pytest.mark.parametrize(
+    ("name", "answer"),
+    [
+        ("01.mse_gradient", lambda x, y, w: mse_gradient(x, y, w) * (1 + 1e-3)),
+        ("01.mse_gradient", lambda x, y, w: mse_gradient(x, y, w) + 1e-3),
+        ("01.contraction_factor", lambda x, lr: contraction_factor(x, lr) * (1 + 1e-3)),
+    ],
+    ids=["gradient-relative", "gradient-absolute", "factor-relative"],
+)
+def test_an_answer_off_by_one_part_in_a_thousand_is_not_correct(capsys, name, answer):
+    """The checkers allow 1e-4 (float32 data); ten times that is a wrong answer."""
+    assert gd.check(name, answer) is False
+    assert "has a wrong value" in capsys.readouterr().out
 
 
 def test_error_inside_the_function_is_still_shown(capsys):

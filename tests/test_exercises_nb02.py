@@ -1,4 +1,10 @@
-"""Checkers of notebook 02's exercises: right answers pass, typical mistakes are named."""
+"""Checkers of notebook 02's exercises: right answers pass, typical mistakes are named.
+
+The learner's right answers below use autograd, as the exercises ask. They are checked against
+references that do not: the original tutorial's printed trace (seed 000, PyTorch part), the
+closed form of the gradient, and a central difference of the loss; and the checkers must accept
+answers computed those ways and refuse one a little off.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +29,96 @@ def train_step(w, x, y, lr):
         w -= lr * w.grad
     w.grad.zero_()
     return loss.item()
+
+
+def fd_gradient(x, y, w):
+    """dL/dw by a central difference of the loss in float64: no autograd, no formula."""
+    x, y, h = x.double(), y.double(), 1e-3
+
+    def loss(v):
+        return ((v * x - y) ** 2).mean().item()
+
+    return (loss(w + h) - loss(w - h)) / (2 * h)
+
+
+def closed_form_step(w, x, y, lr):
+    """One step with the derivative written out, dL/dw = mean(2 x (w x - y)); no backward()."""
+    with torch.no_grad():
+        error = w * x - y
+        loss = (error**2).mean()
+        w -= lr * (2 * x * error).mean()
+    return loss.item()
+
+
+# seed 000, PyTorch part: lr = 0.01, 100 epochs from w = 0, every tenth epoch printed
+SEED000_TORCH = """\
+epoch 1: w = 0.300, loss = 30.00000000
+epoch 11: w = 1.665, loss = 1.16278565
+epoch 21: w = 1.934, loss = 0.04506890
+epoch 31: w = 1.987, loss = 0.00174685
+epoch 41: w = 1.997, loss = 0.00006770
+epoch 51: w = 1.999, loss = 0.00000262
+epoch 61: w = 2.000, loss = 0.00000010
+epoch 71: w = 2.000, loss = 0.00000000
+epoch 81: w = 2.000, loss = 0.00000000
+epoch 91: w = 2.000, loss = 0.00000000"""
+
+
+def test_train_step_replays_the_original_tutorials_trace():
+    x = torch.tensor([1, 2, 3, 4], dtype=torch.float32)
+    w = torch.tensor([0.0], dtype=torch.float32, requires_grad=True)
+    lines = []
+    for epoch in range(100):
+        loss = train_step(w, x, 2 * x, 0.01)
+        if epoch % 10 == 0:
+            lines.append(f"epoch {epoch + 1}: w = {w.item():.3f}, loss = {loss:.8f}")
+    assert "\n".join(lines) == SEED000_TORCH
+    assert f"{(w * 5).item():.3f}" == "10.000"  # "Prediction after training: f(5) = 10.000"
+
+
+def test_the_gradients_agree_with_the_closed_form_on_the_notebooks_data():
+    # x = 1, 2, 3, 4 and y = 2x: L(w) = 7.5 (w - 2)**2, so dL/dw = 15 (w - 2)
+    x = torch.tensor([1.0, 2.0, 3.0, 4.0])
+    for w in (0.0, 1.5, -0.7):
+        assert autograd_gradient(x, 2 * x, w) == pytest.approx(15 * (w - 2), rel=1e-6)
+        assert fd_gradient(x, 2 * x, w) == pytest.approx(15 * (w - 2), rel=1e-10)
+
+
+@pytest.mark.parametrize(
+    ("name", "answer"),
+    [("02.autograd_gradient", fd_gradient), ("02.train_step", closed_form_step)],
+    ids=["finite-difference", "closed-form"],
+)
+def test_an_answer_computed_without_autograd_is_correct(capsys, name, answer):
+    assert gd.check(name, answer) is True
+    assert "Correct!" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("name", "answer", "words"),
+    [
+        (
+            "02.autograd_gradient",
+            lambda x, y, w: fd_gradient(x, y, w) * (1 + 1e-3),
+            "your gradient has a wrong value",
+        ),
+        (
+            "02.train_step",
+            lambda w, x, y, lr: closed_form_step(w, x, y, lr * (1 + 1e-3)),
+            "in step 1 w moved by",
+        ),
+        (
+            "02.train_step",
+            lambda w, x, y, lr: closed_form_step(w, x, y, lr) * (1 + 1e-3),
+            "but the loss before the update was",
+        ),
+    ],
+    ids=["gradient", "step", "loss"],
+)
+def test_an_answer_off_by_one_part_in_a_thousand_is_not_correct(capsys, name, answer, words):
+    """The checkers allow 1e-4 or less (float32 data); ten times that is a wrong answer."""
+    assert gd.check(name, answer) is False
+    assert words in capsys.readouterr().out
 
 
 def step_without_zero(w, x, y, lr):

@@ -88,10 +88,35 @@ def rate_per_eigenvalue(H):
     return 2 / (np.linalg.eigvalsh(H) + np.linalg.eigvalsh(H).max())
 
 
-@pytest.mark.parametrize("answer", [rate_right, rate_unsorted_min_max])
+def rate_by_search(H):
+    """No formula: the lr minimising the worst factor max |1 - lr * lambda|, a convex function
+    of lr, found by ternary search between 0 and the stability bound."""
+    lam = np.linalg.eigvalsh(H)
+
+    def worst(lr):
+        return np.max(np.abs(1 - lr * lam))
+
+    lo, hi = 0.0, 2.0 / lam.max()
+    for _ in range(200):
+        a, b = lo + (hi - lo) / 3, hi - (hi - lo) / 3
+        lo, hi = (lo, b) if worst(a) < worst(b) else (a, hi)
+    return (lo + hi) / 2
+
+
+def test_the_search_finds_the_best_rate_of_a_hand_example():
+    # eigenvalues 1 and 3: factors |1 - lr| and |1 - 3 lr| are equal (1/2) at lr = 1/2
+    assert rate_by_search(np.diag([1.0, 3.0])) == pytest.approx(0.5, rel=1e-12)
+
+
+@pytest.mark.parametrize("answer", [rate_right, rate_unsorted_min_max, rate_by_search])
 def test_best_rate_right(capsys, answer):
     ok, out = _verdict(capsys, "06.best_rate", answer)
     assert ok and "Correct!" in out
+
+
+def test_best_rate_off_by_one_part_in_a_thousand_is_not_correct(capsys):
+    ok, out = _verdict(capsys, "06.best_rate", lambda H: rate_by_search(H) * (1 + 1e-3))
+    assert not ok and "Correct!" not in out
 
 
 @pytest.mark.parametrize(
@@ -242,7 +267,19 @@ def momentum_velocity_text(param, velocity, grad, lr, beta):
     return param - lr * (beta * velocity + grad), "velocity"
 
 
-@pytest.mark.parametrize("answer", [momentum_right, momentum_inplace])
+def momentum_by_torch(param, velocity, grad, lr, beta):
+    """No formula: one step of torch.optim.SGD(momentum=beta) from this velocity."""
+    import torch
+
+    p = torch.tensor(param, dtype=torch.float64)
+    opt = torch.optim.SGD([p], lr=lr, momentum=beta)
+    opt.state[p]["momentum_buffer"] = torch.tensor(velocity, dtype=torch.float64)
+    p.grad = torch.tensor(grad, dtype=torch.float64)
+    opt.step()
+    return p.detach().numpy(), opt.state[p]["momentum_buffer"].numpy()
+
+
+@pytest.mark.parametrize("answer", [momentum_right, momentum_inplace, momentum_by_torch])
 def test_momentum_right(capsys, answer):
     ok, out = _verdict(capsys, "06.momentum_step", answer)
     assert ok and "Correct!" in out

@@ -168,3 +168,57 @@ def test_mse_grad_accepts_tensors_and_checks_inputs():
         gd.mse_grad(np.ones((3, 2)), np.ones((3, 1)), np.full((1, 2), np.nan), np.ones(1))
     with pytest.raises(ValueError, match="Y must hold finite numbers"):
         gd.mse_grad(np.ones((3, 2)), np.full((3, 1), np.inf), np.ones((1, 2)), np.ones(1))
+
+
+# ------------------------------------------------------------------- one implementation
+
+
+def test_the_mse_is_written_once():
+    """Item 10: the loops and plots call gdhelpers.losses instead of retyping the formula."""
+    import re
+    from pathlib import Path
+
+    package = Path(gd.__file__).parent
+    square = re.compile(r"\) ?\*\* ?2\b|(?:sum|mean)\((\w+) \* \1\)")
+    for name in ("train", "optimizers", "parallel", "plots"):
+        source = (package / f"{name}.py").read_text(encoding="utf-8")
+        assert not square.findall(source), f"gdhelpers/{name}.py squares a residual itself"
+        assert "_mean_square(" in source, f"gdhelpers/{name}.py does not call _mean_square"
+    assert "the training loop calls this" not in (package / "losses.py").read_text()
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("shape", [(1, 1), (7, 2), (4000, 1), (33333, 2)])
+def test_torch_mean_forms_give_the_same_bits(dtype, shape):
+    """run_optimizer used torch.mean(r * r), data_parallel_gd torch.mean(r ** 2): same bits."""
+    from gdhelpers.losses import _mean_square
+
+    r0 = torch.randn(shape, dtype=dtype, generator=torch.Generator().manual_seed(len(shape)))
+    grads = []
+    for form in (_mean_square, lambda r: torch.mean(r * r), lambda r: torch.mean(r**2)):
+        r = (3 * r0).requires_grad_(True)
+        loss = form(r)
+        loss.backward()
+        grads.append((loss.detach(), r.grad))
+    for loss, grad in grads[1:]:
+        assert torch.equal(loss, grads[0][0]) and torch.equal(grad, grads[0][1])
+
+
+def test_numpy_mse_keeps_its_dtype_and_bits():
+    """gd.mse divides in float64 and rounds to the dtype: the same as NumPy's own division."""
+    from gdhelpers.losses import _loss_and_step
+
+    rng = np.random.default_rng(0)
+    for n in (1, 3, 100, 10_001):
+        a = rng.standard_normal((n, 2)).astype(np.float32)
+        b = rng.standard_normal((n, 2)).astype(np.float32)
+        value = gd.mse(a, b)
+        assert type(value) is np.float32
+        assert value == np.sum((a - b) * (a - b)) / np.float32(a.size)
+    X, Y = rng.standard_normal((9, 3)), rng.standard_normal((9, 2))
+    W, b = rng.standard_normal((2, 3)), rng.standard_normal(2)
+    loss, dW, db = _loss_and_step(X, Y, W, b, 0.1)
+    gW, gb = gd.mse_grad(X, Y, W, b)
+    np.testing.assert_allclose(dW, 0.1 * gW, rtol=1e-14)
+    np.testing.assert_allclose(db, 0.1 * gb, rtol=1e-14)
+    assert loss == float(gd.mse(X @ W.T + b, Y))

@@ -57,7 +57,6 @@ case "$1" in
         echo "$3 $4" >> "$SANDBOX/probed"; exit 0 ;;
     esac ;;
   --version) echo "Python @VERSION@.4"; exit 0 ;;
-  tools/workspace.py) exit 0 ;;
   -m)
     case "$2 $3" in
       "venv "*)
@@ -73,6 +72,7 @@ case "$1" in
         fi
         exit 0 ;;
       "pip check") exit 0 ;;
+      "tools.workspace "*) exit 0 ;;
       "pip freeze")
         printf 'numpy==2.4.6\npip==26.0\nsetuptools==80.1\ntorch==@TORCH@+cpu\n'; exit 0 ;;
     esac ;;
@@ -373,16 +373,16 @@ def dry_run(*args: str) -> subprocess.CompletedProcess:
 def test_make_lab_opens_the_workspace_after_syncing_it():
     run = dry_run("lab", "WORKSPACE=/tmp/ws-of-a-test")
     assert run.returncode == 0, run.stderr
-    assert ".venv/bin/python tools/workspace.py --dest '/tmp/ws-of-a-test'" in run.stdout
+    assert ".venv/bin/python -m tools.workspace --dest '/tmp/ws-of-a-test'" in run.stdout
     assert "--ServerApp.root_dir='/tmp/ws-of-a-test' --LabApp.default_url=/lab" in run.stdout
-    assert run.stdout.index("tools/workspace.py") < run.stdout.index("jupyter lab")
+    assert run.stdout.index("-m tools.workspace") < run.stdout.index("jupyter lab")
 
 
 @pytest.mark.parametrize("args", [("teach",), ("lab", "EDITION=instructor")])
 def test_the_instructor_edition_is_notebooks(args):
     run = dry_run(*args)
     assert run.returncode == 0, run.stderr
-    assert "tools/workspace.py" not in run.stdout
+    assert "tools.workspace" not in run.stdout
     assert "--ServerApp.root_dir='.' --LabApp.default_url=/lab/tree/notebooks" in run.stdout
 
 
@@ -397,14 +397,14 @@ def test_make_lab_in_a_sandbox_syncs_then_opens_my_work(box):
     run, _ = box.make("lab", "HOST_OS=Darwin", "ARGS=--no-browser")
     assert run.returncode == 0, run.stdout + run.stderr
     calls = box.lines("calls")
-    assert "python tools/workspace.py --dest my-work" in calls
+    assert "python -m tools.workspace --dest my-work" in calls
     jupyter = [c for c in calls if c.startswith("jupyter ")]
     root_flag = " --allow-root" if os.geteuid() == 0 else ""
     assert jupyter == [
         "jupyter lab --ServerApp.root_dir=my-work --LabApp.default_url=/lab"
         f"{root_flag} --no-browser"
     ]
-    assert calls.index("python tools/workspace.py --dest my-work") < calls.index(jupyter[0])
+    assert calls.index("python -m tools.workspace --dest my-work") < calls.index(jupyter[0])
     assert "==> JupyterLab on your workspace my-work/" in run.stdout
 
 
@@ -497,11 +497,12 @@ def test_help_lists_the_new_targets():
 
 
 def test_ci_runs_what_the_readme_promises():
-    """CI = make test, the browser test and every notebook on other CPUs (issue 12)."""
+    """CI = make test, the browser tests (JupyterLab; the website, issue 16) and every
+    notebook on other CPUs (issue 12)."""
     commands = [
         line.strip()
         for line in (ROOT / ".ci" / "run").read_text().splitlines()
         if line.strip() and not line.lstrip().startswith("#")
     ]
-    assert commands[-3:] == ["make test", "make test-browser", "make test-cpus"]
+    assert commands[-4:] == ["make test", "make test-browser", "make test-site", "make test-cpus"]
     assert "set -euo pipefail" in commands

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from gdhelpers.optimizers import OptimizerRun, run_optimizer
+from gdhelpers.history import History, full_batch_history
+from gdhelpers.optimizers import run_optimizer
 
 
 def _problem(seed: int = 0, n: int = 30, d: int = 2, k: int = 2):
@@ -120,14 +121,23 @@ def test_start_values_and_1d_inputs():
 
 
 def test_steps_to_and_optimum():
-    run = OptimizerRun(
-        "x", 0.1, np.array([5.0, 2.0, 1.0, 0.6, 0.55]), np.zeros((5, 1, 1)), np.zeros((5, 1)), False
+    run = full_batch_history(
+        label="x",
+        lr=0.1,
+        n_samples=3,
+        loss=np.array([5.0, 2.0, 1.0, 0.6, 0.55]),
+        weights=np.zeros((5, 1, 1)),
+        biases=np.zeros((5, 1)),
+        bound_fn=None,
     )
+    assert isinstance(run, History) and not run.diverged
+    np.testing.assert_array_equal(run.grad_evals, [0, 3, 6, 9, 12])
+    np.testing.assert_array_equal(run.step_loss, [5.0, 2.0, 1.0, 0.6])
     assert run.steps_to(1.0) == 2
     assert run.steps_to(0.1, optimum=0.5) == 3
     assert run.steps_to(1e-3) is None
     assert run.n_steps == 4
-    assert "final loss 0.55" in repr(run)
+    assert repr(run) == "History(x, batch, 4 steps, final loss 0.55)"
 
 
 def test_divergence_stop_raise_continue():
@@ -151,11 +161,11 @@ def test_divergence_stop_raise_continue():
 def test_callable_optimizer_and_label():
     X, Y = _problem(k=1)
     run = run_optimizer(X, Y, optimizer=torch.optim.NAdam, lr=0.05, steps=5)
-    assert run.method.startswith("NAdam(lr=0.05")
+    assert run.label.startswith("NAdam(lr=0.05") and run.method == "batch"
     run = run_optimizer(X, Y, lr=0.05, steps=5, label="plain GD")
-    assert run.method == "plain GD"
+    assert run.label == "plain GD"
     run = run_optimizer(X, Y, lr=0.05, steps=5, momentum=0.9, nesterov=True)
-    assert run.method == "SGD(lr=0.05, momentum=0.9, nesterov=True)"
+    assert run.label == "SGD(lr=0.05, momentum=0.9, nesterov=True)"
 
 
 def test_path_needs_one_feature():

@@ -26,11 +26,10 @@ from PIL import Image
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from tools import nbval_rounding, record
+from tools.outputs_compare import first_mismatch, texts_match, tokenize
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import nbval_rounding  # noqa: E402
-import record  # noqa: E402
-from outputs_compare import first_mismatch, texts_match, tokenize  # noqa: E402
 
 # ---------------------------------------------------------------------------------------------
 # the rule on plain texts
@@ -526,7 +525,7 @@ def commit(path: Path) -> None:
 
 def run_record(path: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "record.py"), str(path)],
+        [sys.executable, "-m", "tools.record", str(path)],
         capture_output=True,
         text=True,
         timeout=120,

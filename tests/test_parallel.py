@@ -70,7 +70,10 @@ def test_two_processes_match_single_process(data, start, method, no_leftover_chi
         data.X, data.Y, lr=LR, steps=STEPS, world_size=2, method=method,
         weight0=W0, bias0=b0, timeout=60,
     )  # fmt: skip
-    assert run.method == method and run.world_size == 2 and run.shard_size == 200
+    assert isinstance(run, gd.History) and run.method == "batch" and run.batch_size == 400
+    assert run.label == f"{method}(world_size=2)" and run.world_size == 2 and run.shard_size == 200
+    np.testing.assert_array_equal(run.grad_evals, 400 * np.arange(STEPS + 1))
+    assert run.final_loss == run.loss[-1] and not run.diverged
     assert run.weights.shape == (STEPS + 1, 2, 5) and run.biases.shape == (STEPS + 1, 2)
     assert run.n_steps == STEPS and run.ranks_agree
     reference = numpy_full_batch_gd(data.X, data.Y, LR, STEPS, W0, b0)

@@ -173,7 +173,7 @@ def test_binder_postbuild_installs_the_cpu_build_with_constraints_then_the_works
     command = " ".join(text.replace("\\\n", " ").split())
     assert f"--extra-index-url {CPU_INDEX} -c constraints.txt 'torch=={pins['torch']}'" in command
     assert "--no-deps -e ." in command and "pip check" in command
-    assert text.rstrip().endswith("python tools/workspace.py")
+    assert text.rstrip().endswith("python -m tools.workspace")
 
 
 @pytest.mark.parametrize(
@@ -218,13 +218,8 @@ def test_readme_binder_example_matches_the_tool():
 
 def _load_tool(name: str):
     import importlib
-    import sys
 
-    sys.path.insert(0, str(ROOT / "tools"))
-    try:
-        return importlib.import_module(name)
-    finally:
-        sys.path.remove(str(ROOT / "tools"))
+    return importlib.import_module(f"tools.{name}")
 
 
 def test_license_is_pyprojects():

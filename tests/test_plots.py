@@ -197,6 +197,28 @@ def test_plot_losses_takes_every_kind_of_run():
     ax = gd.plot_losses({"adam": run, "gd": hist, "list": [30.0, 20.0]}, x="step")
     xs, ys = ax.lines[0].get_data()
     assert list(xs) == list(range(6)) and np.allclose(ys, run.loss)
-    with pytest.raises(ValueError, match=r"^x must be 'epoch' or 'step' for a OptimizerRun; got"):
-        gd.plot_losses({"adam": run}, x="grad_evals")
+    # one result type: a full-batch step costs n_samples = 4 per-sample gradients
+    ax = gd.plot_losses({"adam": run, "gd": hist}, x="grad_evals")
+    for line in ax.lines:
+        assert list(line.get_data()[0]) == [0, 4, 8, 12, 16, 20]
+    plt.close("all")
+
+
+def test_plot_losses_draws_a_sparse_history_at_its_recorded_steps():
+    X, Y = np.arange(1.0, 11.0), 2 * np.arange(1.0, 11.0)
+    full = gd.fit_linear(X, Y, lr=0.005, epochs=3, batch_size=3)  # 4 steps per epoch
+    every5 = gd.fit_linear(X, Y, lr=0.005, epochs=3, batch_size=3, record_every=5)
+    ax = gd.plot_losses({"5": every5}, x="step")
+    xs, ys = ax.lines[0].get_data()
+    assert list(xs) == [0, 5, 10, 12] and list(ys) == list(full.loss[[0, 5, 10, 12]])
+    ax = gd.plot_losses({"5": every5}, x="grad_evals")  # 3 + 3 + 3 + 1 = 10 per epoch
+    assert list(ax.lines[0].get_data()[0]) == [0, 13, 26, 30]
+    quiet = gd.fit_linear(
+        X, Y, lr=0.005, epochs=3, batch_size=3, record_every=5, track_full_loss=False
+    )
+    ax = gd.plot_losses({"5": quiet}, x="step")  # batch losses, before their step
+    xs, ys = ax.lines[0].get_data()
+    assert list(xs) == [4, 9, 11] and list(ys) == list(full.step_loss[[4, 9, 11]])
+    ax = gd.plot_losses({"5": quiet}, x="grad_evals")  # the epochs' costs
+    assert list(ax.lines[0].get_data()[0]) == [0, 10, 20, 30]
     plt.close("all")

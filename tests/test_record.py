@@ -11,14 +11,14 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
-RECORD = ROOT / "tools" / "record.py"
+RECORD = ["-m", "tools.record"]  # run from ROOT, as `make record` does
 
 pytestmark = pytest.mark.slow
 
 
 def run_record(*args: str | Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, str(RECORD), *map(str, args)],
+        [sys.executable, *RECORD, *map(str, args)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -83,7 +83,7 @@ def test_ctrl_c_exits_130_and_leaves_the_notebook(tmp_path):
     )
     before = nb_path.read_bytes()
     proc = subprocess.Popen(
-        [sys.executable, str(RECORD), str(nb_path)],
+        [sys.executable, *RECORD, str(nb_path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -152,8 +152,7 @@ def test_course_suite_fails_when_no_notebook_is_collected(workers):
 
 
 def test_adjacent_stream_chunks_are_merged_but_not_across_other_outputs():
-    sys.path.insert(0, str(ROOT / "tools"))
-    from record import merge_adjacent_streams
+    from tools.record import merge_adjacent_streams
 
     def out(name, text):
         return nbformat.NotebookNode(output_type="stream", name=name, text=text)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import re
-import sys
 import time
 from pathlib import Path
 
@@ -17,11 +16,10 @@ import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from tools import kernel_env, student
+from tools.student import MarkerError, make_student, strip_solutions
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import kernel_env  # noqa: E402
-import student  # noqa: E402
-from student import MarkerError, make_student, strip_solutions  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 CHECK_NAME = re.compile(r"""\bgd\.check\(\s*["']([^"']+)["']""")
@@ -276,73 +274,15 @@ def test_student_edition_runs_and_every_check_says_not_yet_done(path, student_di
             assert "Correct!" not in text and "Not quite" not in text
 
 
-# ---------------------------------------------------------------- the HTML export
-
-
-def test_html_export(tmp_path, capsys):
-    import export_html
-
-    nb = synthetic()
-    nb.cells[0].source = "Intro without a heading.\n\n## 99 · *Synthetic* notebook\n\nText."
-    png = (
-        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5"
-        "ErkJggg=="
-    )
-    nb.cells[5].outputs.append(new_output("display_data", data={"image/png": png}))
-    first, second = tmp_path / "98_first.ipynb", tmp_path / "99_second.ipynb"
-    nbformat.write(new_notebook(cells=[new_markdown_cell("# 98 · First")]), first)
-    nbformat.write(nb, second)
-    out = tmp_path / "html"
-    out.mkdir()
-    (out / "97_removed.html").write_text("stale")
-    args = ["--out", str(out), "--mathjax", "cdn"]
-    assert export_html.main([str(first), str(second), *args]) == 0
-    assert sorted(p.name for p in out.iterdir()) == [
-        "98_first.html",
-        "99_second.html",
-        "index.html",
-    ]
-    index = (out / "index.html").read_text()
-    assert index.index('href="98_first.html">98 · First<') < index.index(
-        'href="99_second.html">99 · Synthetic notebook<'
-    )
-    page = (out / "99_second.html").read_text()
-    assert "<title>99 · Synthetic notebook</title>" in page
-    assert f"data:image/png;base64,{png}" in page  # figures embedded
-    assert "[0 1 2]" in page  # recorded outputs kept
-    assert "residual" in page  # instructor edition: solutions shown
-    assert '<a href="98_first.html">← 98 · First</a>' in page  # navigation
-    assert "require.min.js" not in page and "unpkg.com" not in page
-    assert "cdnjs.cloudflare.com/ajax/libs/mathjax" in (out / "98_first.html").read_text()
-    assert not (out / "mathjax").exists()
-
-    # a local MathJax is copied next to the pages (without its unpacked sources and tests)
-    mathjax = tmp_path / "mj"
-    (mathjax / "unpacked").mkdir(parents=True)
-    (mathjax / "config").mkdir()
-    (mathjax / "MathJax.js").write_text("// MathJax")
-    (mathjax / "config" / "TeX-AMS_CHTML-full.js").write_text("// config")
-    (mathjax / "unpacked" / "MathJax.js").write_text("// big")
-    assert export_html.main([str(first), "--out", str(out), "--mathjax", str(mathjax)]) == 0
-    assert (out / "mathjax" / "config" / "TeX-AMS_CHTML-full.js").is_file()
-    assert not (out / "mathjax" / "unpacked").exists()
-    page = (out / "98_first.html").read_text()
-    assert 'src="mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"' in page
-    assert "cdnjs" not in page
-    assert export_html.main([str(first), "--out", str(out), "--mathjax", str(tmp_path)]) == 1
-    assert "is not a MathJax 2 folder" in capsys.readouterr().err
-
-    assert export_html.main([str(first), "--out", str(tmp_path)]) == 1
-    assert export_html.main([str(tmp_path / "missing.ipynb")]) == 2
-    assert "must not be the folder of the notebooks" in capsys.readouterr().err
+# ---------------------------------------------------------------- every course tool
 
 
 def test_course_tools_name_a_missing_notebook(tmp_path, capsys):
-    import export_html
+    from tools import website
 
     missing = tmp_path / "missing.ipynb"
-    assert export_html.main([str(missing), "--out", str(tmp_path / "html")]) == 2
+    assert website.main([str(missing), "--out", str(tmp_path / "site")]) == 2
     assert student.main([str(missing), "--out", str(tmp_path / "st")]) == 2
     err = capsys.readouterr().err
-    assert f"html: notebook {str(missing)!r} not found" in err
+    assert f"site: notebook {str(missing)!r} not found" in err
     assert f"student: notebook {str(missing)!r} not found" in err

@@ -278,16 +278,69 @@ def test_stability_bound_is_computed_on_first_use_and_equals_the_helper():
     assert hist.stability_bound == pytest.approx(
         2 / np.linalg.eigvalsh(2 / 4 * np.c_[X, np.ones(4)].T @ np.c_[X, np.ones(4)]).max()
     )
-    bare = gd.History(
-        method="batch",
+    from gdhelpers.history import full_batch_history
+
+    bare = full_batch_history(
+        label="bare",
         lr=0.1,
-        batch_size=4,
-        epoch_loss=np.zeros(1),
-        step_loss=np.zeros(0),
+        n_samples=4,
+        loss=np.zeros(1),
         weights=np.zeros((1, 1, 1)),
         biases=np.zeros((1, 1)),
-        grad_evals=np.zeros(1),
-        diverged=False,
+        bound_fn=None,
     )
     with pytest.raises(ValueError, match=r"History\.stability_bound needs bound_fn; got a History"):
         _ = bare.stability_bound
+
+
+@pytest.mark.parametrize(
+    ("batch_size", "backend", "record_every"),
+    [(3, "numpy", 5), (1, "numpy", 4), (None, "torch", 3), (2, "numpy", 1000)],
+)
+def test_record_every_keeps_every_kth_state_and_the_last(batch_size, backend, record_every):
+    """Item 13: the same training, a subset of the states; epoch losses unchanged."""
+    X = np.arange(1.0, 11.0).reshape(-1, 1)
+    Y = np.c_[2 * X[:, 0] + 1, -X[:, 0]]
+    kw = {"lr": 0.004, "epochs": 3, "batch_size": batch_size, "backend": backend}
+    full = gd.fit_linear(X, Y, shuffle=True, **kw)
+    sparse = gd.fit_linear(X, Y, shuffle=True, record_every=record_every, **kw)
+    keep = sorted({*range(0, full.n_steps + 1, record_every), full.n_steps})
+    np.testing.assert_array_equal(sparse.steps, keep)
+    assert sparse.weights.shape == (len(keep), 2, 1) and sparse.biases.shape == (len(keep), 2)
+    for name in ("weights", "biases", "loss", "grad_evals"):
+        np.testing.assert_array_equal(getattr(sparse, name), getattr(full, name)[keep], name)
+    np.testing.assert_array_equal(sparse.step_loss, full.step_loss[np.array(keep[1:]) - 1])
+    np.testing.assert_array_equal(sparse.epoch_loss, full.epoch_loss)
+    np.testing.assert_array_equal(sparse.epoch_steps, full.epoch_steps)
+    assert sparse.n_steps == full.n_steps and sparse.final_loss == full.final_loss
+    np.testing.assert_array_equal(sparse.final_weight, full.final_weight)
+
+
+def test_record_every_when_a_run_stops_on_divergence():
+    X, Y = np.arange(1.0, 5.0), np.arange(2.0, 10.0, 2.0)
+    full = gd.fit_linear(X, Y, lr=0.3, epochs=50, batch_size=1, on_divergence="stop")
+    sparse = gd.fit_linear(
+        X, Y, lr=0.3, epochs=50, batch_size=1, on_divergence="stop", record_every=7
+    )
+    assert full.diverged and sparse.diverged and sparse.n_steps == full.n_steps
+    assert sparse.steps[-1] == full.n_steps and full.n_steps % 7  # the last state is added
+    np.testing.assert_array_equal(sparse.final_weight, full.final_weight)
+    np.testing.assert_array_equal(sparse.step_loss[-1], full.step_loss[-1])
+    np.testing.assert_array_equal(sparse.epoch_loss, full.epoch_loss)
+
+
+def test_the_loop_uses_the_one_mse_implementation(monkeypatch):
+    """Item 10: fit_linear's loss and step come from gdhelpers.losses, not a copy."""
+    import gdhelpers.losses
+    import gdhelpers.train
+
+    calls = []
+    real = gdhelpers.losses._loss_and_step
+
+    def spy(*args):
+        calls.append(args[-1])
+        return real(*args)
+
+    monkeypatch.setattr(gdhelpers.train, "_loss_and_step", spy)
+    gd.fit_linear([1.0, 2.0, 3.0, 4.0], [2.0, 4.0, 6.0, 8.0], lr=0.04, epochs=3)
+    assert calls == [0.04] * 3

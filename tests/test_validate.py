@@ -270,13 +270,24 @@ def test_a_surface_that_is_zero_everywhere_still_draws():
 
 
 def test_fit_linear_refuses_a_history_that_cannot_fit_before_allocating():
-    """epochs=10**12 asked numpy for 7 TiB."""
+    """epochs=10**12 asked numpy for 7 TiB; record_every counts, the epoch losses too."""
     with pytest.raises(
         ValueError,
-        match=r"^epochs must be small enough for the history to fit "
-        r"in memory; got 1,000,000,000,000 steps to record \(37,252.9 GiB, the limit is 2 GiB\)",
+        match=r"^epochs must be small enough for the history to fit in memory; got "
+        r"1,000,000,000,000 steps and 1,000,000,000,001 states to record with record_every=1 "
+        r"\(59,604.6 GiB, the limit is 2 GiB\) instead\. Use fewer epochs \(each keeps its loss\)",
     ):
         gd.fit_linear([1.0, 2.0], [2.0, 4.0], lr=0.01, epochs=10**12)
+    # 10**8 SGD steps: 4.5 GiB of states and 0.75 GiB of epoch losses; every 5th state fits
+    with pytest.raises(
+        ValueError,
+        match=r"^epochs must be small enough .* got 100,000,000 steps and 100,000,001 states "
+        r"to record with record_every=1 \(5\.2 GiB, .*\) instead\. Record fewer states with "
+        r"record_every \(e\.g\. record_every=5\)",
+    ):
+        gd.fit_linear([1.0, 2.0], [2.0, 4.0], lr=0.01, epochs=5 * 10**7, batch_size=1)
+    with pytest.raises(ValueError, match=r"^record_every must be an integer >= 1; got 0 instead"):
+        gd.fit_linear([1.0, 2.0], [2.0, 4.0], lr=0.01, epochs=1, record_every=0)
 
 
 def test_one_start_value_check_for_every_training_loop(monkeypatch):

@@ -10,17 +10,16 @@ import json
 import os
 import shutil
 import stat
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from tools import workspace
+from tools.workspace import MANIFEST, describe, sync
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import workspace  # noqa: E402
-from workspace import MANIFEST, describe, sync  # noqa: E402
 
 
 def write(path: Path, text: str) -> Path:

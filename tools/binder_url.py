@@ -1,6 +1,6 @@
 """Print the mybinder.org link that opens this course's learner workspace.
 
-Usage: python tools/binder_url.py [REMOTE_URL]   (`make binder-url` runs it)
+Usage: python3 -m tools.binder_url [REMOTE_URL]   (`make binder-url` runs it)
 
 Binder builds a public GitHub repository, so the link depends on where the course is
 published. Without an argument the URL of git's ``origin`` remote is used. The link opens

@@ -1,6 +1,6 @@
 """`make test-cpus`: the nbval suite with every notebook's kernel on other CPUs.
 
-    python tools/cpu_kernels.py [--cpus "haswell nehalem"] NOTEBOOK_OR_DIR... -- NBVAL_OPTS [ARGS]
+    python -m tools.cpu_kernels [--cpus "haswell nehalem"] NOTEBOOK_OR_DIR... -- NBVAL_OPTS [ARGS]
 
 The recorded outputs must not depend on the CPU's vector instructions. Each configuration
 (``CPUS``) runs the notebooks under nbval with a kernel of its own:
@@ -70,8 +70,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import kernel_env
+from tools import kernel_env
 
 QEMU = "qemu-x86_64"
 KERNEL_PREFIX = "cpu-"
@@ -648,4 +647,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

@@ -16,7 +16,7 @@ import copy
 import functools
 from collections import defaultdict
 
-from outputs_compare import texts_match
+from tools.outputs_compare import texts_match
 
 _MARK = "_tolerates_rounding"
 

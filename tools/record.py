@@ -1,6 +1,6 @@
 """Record notebooks: execute each top to bottom in a fresh kernel and save its outputs.
 
-Usage: python tools/record.py notebooks/01_numpy_gradient_descent.ipynb [...]
+Usage: python -m tools.record notebooks/01_numpy_gradient_descent.ipynb [...]
 (`make record` runs it on every notebook, `make record NB=...` on one.)
 
 The saved file depends only on the notebook's code and the pinned libraries: no execution
@@ -28,11 +28,10 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from PIL import Image
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import kernel_env
-from atomic import write_atomically
-from course_notebooks import course_notebooks
-from outputs_compare import texts_match
+from tools import kernel_env
+from tools.atomic import write_atomically
+from tools.course_notebooks import course_notebooks
+from tools.outputs_compare import texts_match
 
 SANITIZE_CFG = Path(__file__).resolve().parent.parent / "notebooks" / "sanitize.cfg"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -351,4 +350,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

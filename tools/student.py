@@ -1,6 +1,6 @@
 """Build the student edition of the course from the committed instructor edition.
 
-Usage: python tools/student.py [--out build/student] [notebooks/01_x.ipynb ...]
+Usage: python -m tools.student [--out build/student] [notebooks/01_x.ipynb ...]
 (`make student` runs it on every notebook.)
 
 In each code cell, every region between a ``### BEGIN SOLUTION`` line and a
@@ -10,6 +10,11 @@ the docstring) stay. Outputs are cleared in the cells that held a solution and i
 that call ``gd.check``, ``gd.hint`` or ``gd.solution``; every other output is kept. Cells tagged
 ``solution-only`` are dropped. A marker that is misspelt, unterminated, nested or unmatched stops
 the build with the notebook and the cell named.
+
+``--solutions off`` (``make student SOLUTIONS=off``, for graded work) also puts
+``os.environ["GD_SOLUTIONS"] = "off"`` at the top of the setup cell (the code cell that imports
+gdhelpers): ``gd.hint`` and ``gd.solution`` then say that solutions are off, the checks still run
+(see gdhelpers/exercises/_core.py for what this does not prevent).
 """
 
 from __future__ import annotations
@@ -23,8 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from atomic import write_atomically
-from course_notebooks import course_notebooks
+
+from tools.atomic import write_atomically
+from tools.course_notebooks import course_notebooks
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
@@ -34,6 +40,11 @@ SOLUTION_ONLY_TAG = "solution-only"
 CHECK_CALL = re.compile(r"\bgd\.(check|hint|solution)\s*\(")
 #: Any line that looks like a marker, spelt right or not.
 MARKER_LIKE = re.compile(r"(BEGIN|END)\s+SOLUTION", re.IGNORECASE)
+#: What ``--solutions off`` puts at the top of the setup cell (read by gd.hint and gd.solution).
+SOLUTIONS_OFF = (
+    "import os\n\n"
+    'os.environ["GD_SOLUTIONS"] = "off"  # graded work: gd.hint() and gd.solution() are off\n\n'
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "build" / "student"
@@ -110,7 +121,7 @@ def _is_valid_python(code: str) -> bool:
 
 
 def make_student(
-    nb: nbformat.NotebookNode, *, source: str = "notebook"
+    nb: nbformat.NotebookNode, *, source: str = "notebook", solutions: str = "on"
 ) -> tuple[nbformat.NotebookNode, Summary]:
     """Return the student edition of ``nb`` (``nb`` itself is not modified) and a summary."""
     student = copy.deepcopy(nb)
@@ -139,17 +150,20 @@ def make_student(
             summary.cleared += 1
     student.cells = cells
     student.metadata["course_edition"] = "student"
+    setup = [c for c in cells if c.cell_type == "code" and "import gdhelpers as gd" in c.source]
+    if solutions == "off" and setup:  # a notebook without gdhelpers has no hints to turn off
+        setup[0].source = SOLUTIONS_OFF + setup[0].source
     return student, summary
 
 
-def build(notebooks: list[Path], out: Path) -> dict[Path, Summary]:
+def build(notebooks: list[Path], out: Path, *, solutions: str = "on") -> dict[Path, Summary]:
     """Write the student edition of each notebook into ``out``; return what was done."""
     if any(path.parent.resolve() == out.resolve() for path in notebooks):
         raise ValueError(f"the output folder {out} must not be the folder of the notebooks")
     editions = {}
     for path in notebooks:  # transform everything first: a bad marker writes nothing
         nb = nbformat.read(path, as_version=4)
-        editions[path] = make_student(nb, source=str(path))
+        editions[path] = make_student(nb, source=str(path), solutions=solutions)
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob("*.ipynb"):
         stale.unlink()
@@ -178,12 +192,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
+    parser.add_argument(
+        "--solutions", choices=("on", "off"), default="on", help="off: gd.hint/solution are off"
+    )
     args = parser.parse_args(argv)
     notebooks = course_notebooks(args.notebooks, "student")
     if notebooks is None:
         return 2
     try:
-        summaries = build(notebooks, args.out)
+        summaries = build(notebooks, args.out, solutions=args.solutions)
     except ValueError as err:  # MarkerError included
         print(f"student: {err}", file=sys.stderr)
         return 1
@@ -199,4 +216,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

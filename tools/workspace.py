@@ -1,6 +1,6 @@
 """Keep the learner's workspace (``my-work/``) in step with the student edition; never lose work.
 
-Usage: python tools/workspace.py [--dest my-work] [notebooks/NN_x.ipynb ...]
+Usage: python -m tools.workspace [--dest my-work] [notebooks/NN_x.ipynb ...]
 (`make workspace` runs it, and `make lab` runs `make workspace` before opening JupyterLab.)
 
 The student edition (tools/student.py: solutions blanked, checks cleared) is built into a
@@ -32,8 +32,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from atomic import write_atomically
+from tools import student
+from tools.atomic import write_atomically
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DEST = ROOT / "my-work"
@@ -188,9 +188,6 @@ def _shown(path: Path) -> str:
 
 def build_edition(notebooks: list[Path], out: Path) -> int:
     """Build the student edition into ``out`` with tools/student.py; its exit code."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import student
-
     quiet = io.StringIO()
     with contextlib.redirect_stdout(quiet):
         return student.main(["--out", str(out), *map(str, notebooks)])
@@ -221,4 +218,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

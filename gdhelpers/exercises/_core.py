@@ -3,12 +3,21 @@
 An exercise is a function the learner writes. A *checker* calls that function on a few inputs
 and compares with a reference; it returns ``None`` when the answer is right, or a sentence a
 beginner understands when it is not. :func:`check` never lets a traceback reach the learner.
+
+Graded work (``make student SOLUTIONS=off``): the student build sets the environment variable
+``GD_SOLUTIONS=off`` in each notebook's setup cell (``os.environ``, so it holds on the learner's
+own machine, in JupyterLab as in a script). Then :func:`hint` and :func:`solution` say that
+solutions are off for this assignment, and :func:`check` no longer points to the hint; the
+checks themselves still run. This is a nudge, not a lock: the learner can delete that line,
+and the reference solutions are on the learner's disk anyway (this package's source, the
+instructor edition in ``notebooks/``). See docs/teaching.md, "Collecting and grading work".
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import os
 import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -58,6 +67,27 @@ class Exercise:
 
 
 _REGISTRY: dict[str, Exercise] = {}
+
+#: The environment variable that turns hints and solutions off ("off") or on ("on", the default).
+SOLUTIONS_ENV = "GD_SOLUTIONS"
+
+
+def _solutions_off() -> bool:
+    """True when the notebook set ``GD_SOLUTIONS=off`` (a graded student edition)."""
+    value = os.environ.get(SOLUTIONS_ENV, "on")
+    if value not in ("on", "off"):
+        raise ValueError(
+            f"{SOLUTIONS_ENV} must be 'on' or 'off'; got {value!r} instead. Fix the line "
+            f"os.environ[{SOLUTIONS_ENV!r}] = ... in the notebook's setup cell, or delete it."
+        )
+    return value == "off"
+
+
+def _off_message(kind: str, name: str) -> str:
+    return (
+        f"{kind} are off for this assignment ({name}): it is graded work. Your teacher will "
+        "show the solutions after the deadline; gd.check still tells you whether you are right."
+    )
 
 
 def _a(noun: str) -> str:
@@ -145,7 +175,8 @@ def check(name: str, answer: Any) -> bool:
         print(f"{CORRECT} ({name})")
         return True
     print(f"Not quite ({name}): {problem}")
-    print(f'Stuck? Run gd.hint("{name}").')
+    if not _solutions_off():
+        print(f'Stuck? Run gd.hint("{name}").')
     return False
 
 
@@ -178,7 +209,11 @@ def hint(name: str) -> None:
     >>> hint("01.mse_gradient")  # doctest: +ELLIPSIS
     Hint (01.mse_gradient): ...
     """
-    print(f"Hint ({name}): {_get(name).hint}")
+    ex = _get(name)
+    if _solutions_off():
+        print(_off_message("Hints", name))
+        return
+    print(f"Hint ({name}): {ex.hint}")
 
 
 def solution(name: str) -> None:
@@ -189,7 +224,11 @@ def solution(name: str) -> None:
     >>> solution("01.mse_gradient")  # doctest: +ELLIPSIS
     def ...
     """
-    print(_get(name).solution.rstrip())
+    ex = _get(name)
+    if _solutions_off():
+        print(_off_message("Solutions", name))
+        return
+    print(ex.solution.rstrip())
 
 
 def not_a_function(answer: Any, signature: str | None = None) -> str | None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ..losses import _mean_square
 from ._core import diagnose_cases, exercise, not_a_function
 
 __all__: list[str] = []
@@ -61,7 +62,7 @@ def _check_mse_gradient(answer: Any) -> str | None:
         return problem
     mistakes = [
         (
-            [np.mean((w * x - y) ** 2) for x, y, w in _GRAD_CASES],
+            [_mean_square(w * x - y) for x, y, w in _GRAD_CASES],
             "you returned the loss (the mean of squared errors), not its derivative: "
             "differentiate (w*x - y)**2 with respect to w (chain rule), then take the mean.",
         ),

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ..losses import _mean_square
 from ._core import diagnose_cases, exercise, not_a_function
 
 __all__: list[str] = []
@@ -125,7 +126,7 @@ def _check_autograd_gradient(answer: Any) -> str | None:
         got.append(_as_float(value))
         xa, ya = np.array(x), np.array(y)
         expected.append(float(np.mean(2 * xa * (w * xa - ya))))
-        losses.append(float(np.mean((w * xa - ya) ** 2)))
+        losses.append(_mean_square(w * xa - ya))
     if np.allclose(got, losses, rtol=1e-4, atol=1e-4) and not np.allclose(
         got, expected, rtol=1e-4, atol=1e-4
     ):
@@ -282,7 +283,7 @@ def _check_train_step(answer: Any) -> str | None:
                     return f"return the loss as one number, e.g. loss.item(), not {kind}."
                 return "return the loss as one number, e.g. loss.item()."
             if not np.isclose(g, ref_loss, rtol=1e-5, atol=1e-7):
-                after = float(np.mean((w.item() * np.array(x) - np.array(y)) ** 2))
+                after = _mean_square(w.item() * np.array(x) - np.array(y))
                 if np.isclose(g, after, rtol=1e-4, atol=1e-6):
                     return (
                         f"you returned {g:.6g} at step {step}: that is the loss AFTER the update. "
