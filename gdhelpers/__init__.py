@@ -34,10 +34,8 @@ _MODULE_OF = {
     **dict.fromkeys(("linear_predict", "mse", "mse_grad"), "losses"),
     "run_optimizer": "optimizers",
     "data_parallel_gd": "parallel",
-    **dict.fromkeys(
-        ("plot_fit", "plot_loss_curve_1d", "plot_loss_surface", "plot_losses"), "plots"
-    ),
-    **dict.fromkeys(("WorkerError", "free_port", "launch"), "processes"),
+    **dict.fromkeys(("plot_fit", "plot_losses"), "plots"),
+    **dict.fromkeys(("plot_loss_curve_1d", "plot_loss_surface"), "surfaces"),
     **dict.fromkeys(("describe_device", "seed_everything", "torch_generator"), "repro"),
     **dict.fromkeys(
         ("lr_stability_bound", "per_sample_stability_bounds", "sgd_stability_bound"),
@@ -48,7 +46,14 @@ _MODULE_OF = {
 }
 
 
+# Submodules reachable as attributes without an import: gd.parallel holds the process
+# plumbing (launch, free_port, WorkerError) that notebook 08 explains but does not call.
+_SUBMODULES = ("parallel",)
+
+
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
     module = _MODULE_OF.get(name)
     if module is None:
         raise AttributeError(f"module 'gdhelpers' has no attribute {name!r}")
@@ -58,7 +63,7 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | set(__all__) | set(_SUBMODULES))
 
 
 # The hand-picked public names are the keys of the table above, grouped by module.

@@ -11,7 +11,8 @@ as single-process full-batch gradient descent.
   returns a :class:`~gdhelpers.History` (rank 0's copy; ``ranks_agree`` compares the ranks).
 
 Starting the processes, collecting their results and cleaning up is the job of
-:func:`gdhelpers.processes.launch`. Across many machines the same workers run under ``torchrun``,
+:func:`gdhelpers.parallel.launch` (defined in ``processes``). Across many machines the same
+workers run under ``torchrun``,
 with ``MASTER_ADDR`` set to a machine on the network and the ``nccl`` backend for GPUs.
 """
 
@@ -35,10 +36,11 @@ from ._validate import (
 )
 from .history import History, full_batch_history
 from .losses import _mean_square, _residual
-from .processes import _WORLD_SIZE_WHY, launch
+from .processes import _WORLD_SIZE_WHY, WorkerError, free_port, launch
 from .stability import lr_stability_bound
 
-__all__ = ["data_parallel_gd"]
+# The process plumbing is public here, as gd.parallel.launch etc., not in gd itself.
+__all__ = ["WorkerError", "data_parallel_gd", "free_port", "launch"]
 
 METHODS = ("all_reduce", "ddp")
 

@@ -180,7 +180,7 @@ def test_the_mse_is_written_once():
 
     package = Path(gd.__file__).parent
     square = re.compile(r"\) ?\*\* ?2\b|(?:sum|mean)\((\w+) \* \1\)")
-    for name in ("train", "optimizers", "parallel", "plots"):
+    for name in ("train", "optimizers", "parallel", "surfaces"):
         source = (package / f"{name}.py").read_text(encoding="utf-8")
         assert not square.findall(source), f"gdhelpers/{name}.py squares a residual itself"
         assert "_mean_square(" in source, f"gdhelpers/{name}.py does not call _mean_square"

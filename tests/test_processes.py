@@ -17,7 +17,7 @@ import psutil
 import pytest
 import torch
 
-import gdhelpers as gd
+from gdhelpers.parallel import WorkerError, free_port, launch
 
 launch_module = importlib.import_module("gdhelpers.processes")
 
@@ -41,13 +41,16 @@ def no_leftover_children():
 
 @pytest.mark.slow
 def test_results_come_back_by_rank(no_leftover_children):
-    assert gd.launch(launch_module._sleeping_worker, (0.0,), world_size=2, timeout=60) == [0, 1]
+    assert launch(launch_module._sleeping_worker, (0.0,), world_size=2, timeout=60) == [
+        0,
+        1,
+    ]
 
 
 @pytest.mark.slow
 def test_worker_exception_names_the_worker(no_leftover_children):
-    with pytest.raises(gd.WorkerError) as info:
-        gd.launch(launch_module._failing_worker, (1,), world_size=2, timeout=60)
+    with pytest.raises(WorkerError) as info:
+        launch(launch_module._failing_worker, (1,), world_size=2, timeout=60)
     message = str(info.value)
     assert message.startswith("worker 1 of 2 raised ValueError: worker 1 was told to fail")
     assert "--- traceback in worker 1 ---" in message and "_failing_worker" in message
@@ -61,14 +64,14 @@ def test_timeout_stops_the_workers(no_leftover_children, tmp_path):
     time to start and still stops workers that would sleep for 120 s.
     """
     with pytest.raises(TimeoutError, match=r"did not finish within 20 s .*they were stopped"):
-        gd.launch(launch_module._marking_worker, (str(tmp_path), 120.0), world_size=2, timeout=20)
+        launch(launch_module._marking_worker, (str(tmp_path), 120.0), world_size=2, timeout=20)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["0", "1"]
 
 
 @pytest.mark.slow
 def test_a_worker_that_dies_is_reported(no_leftover_children):
-    with pytest.raises(gd.WorkerError, match=r"^worker \d of 2 exited with code 3 without"):
-        gd.launch(launch_module._dying_worker, (3,), world_size=2, timeout=60)
+    with pytest.raises(WorkerError, match=r"^worker \d of 2 exited with code 3 without"):
+        launch(launch_module._dying_worker, (3,), world_size=2, timeout=60)
 
 
 @pytest.mark.slow
@@ -78,7 +81,7 @@ def test_an_interrupt_stops_the_workers(monkeypatch, no_leftover_children):
 
     monkeypatch.setattr(launch_module, "_collect", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        gd.launch(launch_module._sleeping_worker, (60.0,), world_size=2, timeout=60)
+        launch(launch_module._sleeping_worker, (60.0,), world_size=2, timeout=60)
 
 
 # ----------------------------------------------------------------------------- in this process
@@ -93,7 +96,7 @@ def group_of_one(monkeypatch):
 
     def run(worker, *args):
         reader, writer = multiprocessing.Pipe(duplex=False)
-        launch_module._run_worker(worker, 0, 1, gd.free_port(), "gloo", 30.0, args, writer)
+        launch_module._run_worker(worker, 0, 1, free_port(), "gloo", 30.0, args, writer)
         assert not torch.distributed.is_initialized()  # the group was destroyed
         report = reader.recv()
         with pytest.raises(EOFError):  # exactly one report, and the pipe was closed
@@ -132,18 +135,18 @@ def test_worker_side_sets_the_torchrun_environment(group_of_one):
 
 
 def test_free_port_is_bindable():
-    port = gd.free_port()
+    port = free_port()
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", port))
 
 
 def test_input_errors():
     with pytest.raises(TypeError, match="worker must be a function"):
-        gd.launch("not a function")
+        launch("not a function")
     with pytest.raises(ValueError, match="world_size"):
-        gd.launch(launch_module._sleeping_worker, world_size=0)
+        launch(launch_module._sleeping_worker, world_size=0)
     with pytest.raises(ValueError, match="timeout"):
-        gd.launch(launch_module._sleeping_worker, timeout=0)
+        launch(launch_module._sleeping_worker, timeout=0)
 
 
 def test_large_arguments_travel_through_a_file_not_the_start_pipe(tmp_path, monkeypatch):
@@ -157,7 +160,7 @@ def test_large_arguments_travel_through_a_file_not_the_start_pipe(tmp_path, monk
         return real_start(self)
 
     monkeypatch.setattr(launch_module.mp.get_context("spawn").Process, "start", spy)
-    assert gd.launch(launch_module._echo_size_worker, (big,), world_size=2, timeout=60) == [
+    assert launch(launch_module._echo_size_worker, (big,), world_size=2, timeout=60) == [
         big.size,
         big.size,
     ]
