@@ -327,38 +327,3 @@ def _run_worker(
 
 def _error_report(err: BaseException) -> tuple[str, str, str, float]:
     return ("error", f"{type(err).__name__}: {err}", traceback.format_exc(), time.time())
-
-
-# ------------------------------------------------- workers that misbehave on purpose (tests)
-
-
-def _failing_worker(rank: int, world_size: int, bad_rank: int = 1) -> int:
-    """Raise on ``bad_rank``; the other ranks wait at a barrier for a partner that never comes."""
-    if rank == bad_rank:
-        raise ValueError(f"worker {rank} was told to fail")
-    dist.barrier()
-    return rank
-
-
-def _echo_size_worker(rank: int, world_size: int, array: Any) -> int:
-    """Test worker: the number of entries of the array it was given."""
-    return int(array.size)
-
-
-def _marking_worker(rank: int, world_size: int, folder: str, seconds: float = 60.0) -> int:
-    """Test worker: create ``folder/<rank>`` (proof that it ran), then sleep ``seconds``."""
-    with open(os.path.join(folder, str(rank)), "w"):
-        pass
-    time.sleep(seconds)
-    return rank
-
-
-def _sleeping_worker(rank: int, world_size: int, seconds: float = 60.0) -> int:
-    """Sleep ``seconds``, then return the rank."""
-    time.sleep(seconds)
-    return rank
-
-
-def _dying_worker(rank: int, world_size: int, code: int = 3) -> None:  # pragma: no cover
-    """Exit at once without reporting, like a crash."""
-    os._exit(code)

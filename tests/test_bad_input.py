@@ -39,6 +39,7 @@ import torch
 
 import gdhelpers as gd
 from gdhelpers import processes, repro
+from tests import process_workers
 
 GDHELPERS = Path(gd.__file__).resolve().parent
 NAN, INF = float("nan"), float("inf")
@@ -340,7 +341,7 @@ SPECS = [
     # ---------------------------------------------------------------- processes (none start)
     Spec("free_port", gd.parallel.free_port, {"host": "127.0.0.1"}, {"host": "host"}),
     Spec("launch", gd.parallel.launch,
-         {"worker": processes._sleeping_worker, "args": (0.0,), "world_size": 2,
+         {"worker": process_workers._sleeping_worker, "args": (0.0,), "world_size": 2,
           "timeout": 60.0, "backend": "gloo"},
          {"worker": "callable", "args": "object", "world_size": "int", "timeout": "number",
           "backend": "choice"},

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 import gdhelpers as gd
+from gdhelpers.exercises import nb07
 
 
 def _verdict(capsys, name, answer):
@@ -143,6 +145,100 @@ def test_central_difference_mistakes(capsys, answer, words):
     assert "differentiating the square" not in out
 
 
+# The checker's expected values against independent references. A central difference of a
+# function whose Taylor series is known has a closed form: for each function the checker uses
+# (found by name), the exact value of (f(x + eps e_i) - f(x - eps e_i)) / (2 eps), no f called.
+# It differs from the derivative (torch autograd) by the known truncation error, O(eps**2).
+_XS = torch.arange(1.0, 5.0, dtype=torch.float64)
+_TORCH_TWINS = {  # the checker's functions written with torch, for autograd
+    "curved": lambda v: torch.sin(v[0]) * v[1] ** 2 + torch.exp(0.5 * v[2]),
+    "matrix": lambda m: (
+        torch.sum(torch.cos(m) * torch.arange(1.0, m.numel() + 1, dtype=m.dtype).reshape(m.shape))
+        + m[0, 1] ** 3
+    ),
+    "mse_w": lambda w: torch.mean((w[0] * _XS - 2 * _XS) ** 2),
+}
+
+
+def _central_difference_closed_form(name, x, eps):
+    if name == "curved":  # sin(v0) v1**2 + exp(v2 / 2)
+        v0, v1, v2 = x
+        return np.array(
+            [
+                v1**2 * np.cos(v0) * np.sin(eps) / eps,  # sin(a+e) - sin(a-e) = 2 cos(a) sin(e)
+                2 * np.sin(v0) * v1,  # quadratic in v1: exact
+                np.exp(v2 / 2) * np.sinh(eps / 2) / eps,  # e^(a+e) - e^(a-e) = 2 e^a sinh(e)
+            ]
+        )
+    if name == "matrix":  # sum(cos(m) * [1..6]) + m01**3
+        c = np.arange(1.0, x.size + 1).reshape(x.shape)
+        g = -c * np.sin(x) * np.sin(eps) / eps  # cos(a+e) - cos(a-e) = -2 sin(a) sin(e)
+        g[0, 1] += 3 * x[0, 1] ** 2 + eps**2  # ((a+e)**3 - (a-e)**3) / (2e) = 3a**2 + e**2
+        return g
+    if name == "mse_w":  # mean((w0 - 2)**2 * [1, 4, 9, 16]) = 7.5 (w0 - 2)**2: quadratic, exact
+        return np.array([15 * (x[0] - 2)])
+    raise AssertionError(f"the checker has a new case {name!r}: add its closed form here")
+
+
+def _autograd_gradient(f, x, eps=1e-6):
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    (grad,) = torch.autograd.grad(_TORCH_TWINS[f.__name__](t), t)
+    return grad.numpy()
+
+
+def cd_closed_form(f, x, eps=1e-6):
+    return _central_difference_closed_form(f.__name__, x, eps)
+
+
+def test_central_difference_cases_closed_forms_and_autograd_agree():
+    names = []
+    for f, x, eps, _ in nb07._cd_cases():
+        names.append(f.__name__)
+        t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+        assert float(_TORCH_TWINS[f.__name__](t.detach())) == pytest.approx(f(x), rel=1e-14)
+        assert torch.autograd.gradcheck(_TORCH_TWINS[f.__name__], (t,))  # the twin's autograd
+        closed = _central_difference_closed_form(f.__name__, x, eps)
+        # a central difference is off the derivative by eps**2 / 6 times the third derivative
+        np.testing.assert_allclose(closed, _autograd_gradient(f, x), rtol=eps**2)
+    assert names == ["curved", "matrix", "mse_w"]
+    # on the first case (eps = 0.1) that error is above the checker's tolerance (1e-6)
+    f, x, eps, _ = nb07._cd_cases()[0]
+    assert not np.allclose(cd_closed_form(f, x, eps), _autograd_gradient(f, x), rtol=1e-6)
+
+
+def test_central_difference_accepts_the_closed_form(capsys):
+    ok, out = _verdict(capsys, "07.central_difference", cd_closed_form)
+    assert ok and "Correct!" in out, out
+    # values off by rounding only (a relative 1e-9) are accepted too
+    ok, out = _verdict(
+        capsys, "07.central_difference", lambda f, x, eps: cd_closed_form(f, x, eps) * (1 + 1e-9)
+    )
+    assert ok, out
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        # the exact derivative: right for no eps, the same numbers whatever eps is
+        (_autograd_gradient, "your function ignores its eps argument: called with eps = 0.1"),
+        # the closed form off by 1e-4 in every entry: above the tolerance
+        (lambda f, x, eps: cd_closed_form(f, x, eps) * (1 + 1e-4), "in every entry"),
+        # one entry (2 sin(v0) v1 = -0.709) off by 1e-4 of itself
+        (
+            lambda f, x, eps: (
+                cd_closed_form(f, x, eps)
+                + np.eye(1, x.size, 1).reshape(x.shape) * 1e-4 * cd_closed_form(f, x, eps)
+            ),
+            "your gradient does not match the expected values (largest difference 7.09e-05)",
+        ),
+    ],
+)
+def test_central_difference_refuses_values_off_the_closed_form(capsys, answer, words):
+    ok, out = _verdict(capsys, "07.central_difference", answer)
+    assert not ok
+    assert words in out and "(checked on f(v) = sin(v0)*v1**2 + exp(v2/2), eps = 0.1.)" in out, out
+
+
 # ---------------------------------------------------------------- 07.relative_error
 
 
@@ -238,6 +334,76 @@ def test_relative_error_right(capsys):
     ],
 )
 def test_relative_error_mistakes(capsys, answer, words):
+    ok, out = _verdict(capsys, "07.relative_error", answer)
+    assert not ok
+    assert words in out, out
+
+
+# The checker's cases with their values worked out by hand: |a_i - b_i| / max(|a_i|, |b_i|),
+# the largest over i, 0 where a_i = b_i = 0.
+REL_BY_HAND = [
+    ([2.0], [1.0], 1 / 2),
+    ([1.0], [2.0], 1 / 2),
+    ([1.0, -2.0, 0.0], [1.0, -2.2, 0.0], 0.2 / 2.2),
+    ([[3.0, 1e-8], [-4.0, 5.0]], [[3.0, 2e-8], [-4.0, 5.0]], 1e-8 / 2e-8),
+    ([-30.0, -10.0], [-120.0, -40.0], 3 / 4),  # 90 / 120 and 30 / 40
+    ([0.0, 0.0], [0.0, 0.0], 0.0),
+    ([1.0, 2.0, 3.0], [1.0, 2.0, 3.0 + 3e-6], 3e-6 / (3.0 + 3e-6)),
+]
+
+
+def _by_hand(off_case=None, factor=1.0):
+    """An answer that returns the hand-worked value of each case (one case times factor)."""
+
+    def answer(a, b):
+        for i, (ha, hb, value) in enumerate(REL_BY_HAND):
+            if a.tolist() == ha and b.tolist() == hb:
+                return value * (factor if i == off_case else 1.0)
+        raise AssertionError(f"not a case worked out by hand: {a.tolist()}, {b.tolist()}")
+
+    return answer
+
+
+def rel_pure_python(a, b):
+    """Independent of NumPy's vector operations: one entry at a time."""
+    worst = 0.0
+    for p, q in zip(np.ravel(a).tolist(), np.ravel(b).tolist(), strict=True):
+        if max(abs(p), abs(q)) > 0:
+            worst = max(worst, abs(p - q) / max(abs(p), abs(q)))
+    return worst
+
+
+def rel_smaller(a, b):
+    diff = np.abs(a - b)
+    small = np.minimum(np.abs(a), np.abs(b))
+    return float(np.max(np.divide(diff, small, out=np.zeros(diff.shape), where=diff > 0)))
+
+
+def test_relative_error_cases_are_the_hand_worked_ones():
+    cases = [(a.tolist(), b.tolist()) for a, b in nb07._REL_CASES]
+    assert cases == [(a, b) for a, b, _ in REL_BY_HAND]
+
+
+@pytest.mark.parametrize("answer", [_by_hand(), _by_hand(2, 1 + 1e-9), rel_pure_python])
+def test_relative_error_accepts_independent_answers(capsys, answer):
+    ok, out = _verdict(capsys, "07.relative_error", answer)
+    assert ok and "Correct!" in out, out
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (
+            _by_hand(2, 1 + 1e-3),
+            "expected 0.0909091, got 0.091 (checked with a = [1.0, -2.0, 0.0], "
+            "b = [1.0, -2.2, 0.0].)",
+        ),
+        (_by_hand(6, 2.0), "expected 9.99999e-07, got 2e-06"),  # the smallest, twice too large
+        (_by_hand(4, 1 / 3), "expected 0.75, got 0.25"),
+        (rel_smaller, "expected 0.5, got 1 (checked with a = [2.0], b = [1.0].)"),
+    ],
+)
+def test_relative_error_refuses_values_off_the_hand_worked_ones(capsys, answer, words):
     ok, out = _verdict(capsys, "07.relative_error", answer)
     assert not ok
     assert words in out, out

@@ -497,12 +497,18 @@ def test_help_lists_the_new_targets():
 
 
 def test_ci_runs_what_the_readme_promises():
-    """CI = make test, the browser tests (JupyterLab; the website, issue 16) and every
-    notebook on other CPUs (issue 12)."""
+    """CI = make test, every instructor notebook graded (issue 15), the browser tests
+    (JupyterLab; the website, issue 16) and every notebook on other CPUs (issue 12)."""
     commands = [
         line.strip()
         for line in (ROOT / ".ci" / "run").read_text().splitlines()
         if line.strip() and not line.lstrip().startswith("#")
     ]
-    assert commands[-4:] == ["make test", "make test-browser", "make test-site", "make test-cpus"]
+    assert commands[-5:] == [
+        "make test",
+        "make test-grade",
+        "make test-browser",
+        "make test-site",
+        "make test-cpus",
+    ]
     assert "set -euo pipefail" in commands

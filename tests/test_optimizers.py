@@ -140,12 +140,37 @@ def test_steps_to_and_optimum():
     assert repr(run) == "History(x, batch, 4 steps, final loss 0.55)"
 
 
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _gd_losses_until_float32_overflow(X, Y, lr):
+    """Independent closed form: full-batch GD on y = w x + b from (0, 0), as a matrix power.
+
+    The error e = (w, b) - (w*, b*) evolves as e_t = (I - lr H)^t e_0, H = 2/n A^T A with
+    A = [x, 1], and the loss is |A e_t|^2 / n (here the minimum is 0). Returns the losses up
+    to the first one above the float32 maximum.
+    """
+    A = np.c_[X[:, 0], np.ones(len(X))]
+    step = np.eye(2) - lr * 2 / len(X) * A.T @ A
+    e = -np.linalg.lstsq(A, Y[:, 0], rcond=None)[0]  # start (0, 0) minus the minimum
+    losses = [np.mean((A @ e) ** 2)]
+    while losses[-1] <= FLOAT32_MAX:
+        e = step @ e
+        losses.append(np.mean((A @ e) ** 2))
+    return np.array(losses)
+
+
 def test_divergence_stop_raise_continue():
     X = np.arange(1.0, 5.0).reshape(-1, 1)
     Y = 2 * X
     stop = run_optimizer(X, Y, lr=0.5, steps=400)
     assert stop.diverged and not np.isfinite(stop.loss[-1])
-    assert len(stop.loss) == len(stop.weights) == len(stop.biases) < 401
+    reference = _gd_losses_until_float32_overflow(X, Y, 0.5)
+    # the last finite loss fits in float32 even summed before the mean (4 squares), and the
+    # first overflow is far above the limit: the same step whatever the float32 rounding
+    assert 4 * reference[-2] < FLOAT32_MAX and reference[-1] > 10 * FLOAT32_MAX
+    assert len(stop.loss) == len(stop.weights) == len(stop.biases) == len(reference) == 23
+    np.testing.assert_allclose(stop.loss[:-1], reference[:-1], rtol=1e-5)
     assert "diverged" in repr(stop)
     with pytest.raises(FloatingPointError, match=r"lr=0\.5"):
         run_optimizer(X, Y, lr=0.5, steps=400, on_divergence="raise")

@@ -3,22 +3,18 @@
 The reference is independent: full-batch gradient descent in float64 NumPy with the analytic
 gradient. The worker functions are also run in this process, with a process group of one, so
 that coverage sees them (spawned children do not report coverage). Starting processes,
-errors, timeouts and clean-up are tested in test_processes.py.
+errors, timeouts and clean-up are tested in test_processes.py. The fixtures
+``no_leftover_children`` and ``group_of_one`` come from tests/conftest.py.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-import test_processes  # tests/ is on sys.path under pytest
 import torch
 
 import gdhelpers as gd
 from gdhelpers import parallel
-
-# the fixtures of test_processes.py: no child process left behind; the worker side run here
-no_leftover_children = test_processes.no_leftover_children
-group_of_one = test_processes.group_of_one
 
 LR, STEPS = 0.1, 6
 

@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.colors import to_hex
+from matplotlib.contour import ContourSet
 
 import gdhelpers as gd
 
@@ -93,7 +94,21 @@ def test_plot_loss_surface_paths_and_minimum(runs):
     np.testing.assert_allclose(ax.lines[0].get_xdata(), runs["batch"].weights[:, 0, 0])
     assert len(ax.lines) == 3 * 2 + 2 + 1  # each path: line, start, end; 2 legend keys; star
     assert ax.get_xlim() == (-12, 2) and ax.get_ylim() == (-22, 4)
-    assert len(ax.collections) >= 1  # contours
+    # one set of contour lines (not filled), nothing else drawn as a collection
+    assert len(ax.collections) == 1 and isinstance(ax.collections[0], ContourSet)
+    contours = ax.collections[0]
+    assert not contours.filled
+    # its 30 log-spaced levels run from the lowest to the highest loss on the 200 x 200 grid,
+    # both from the closed form of the MSE as a quadratic in (w, b)
+    x, y = np.asarray(X, np.float64)[:, 0], np.asarray(Y, np.float64)[:, 0]
+    w, b = np.meshgrid(np.linspace(-12, 2, 200), np.linspace(-22, 4, 200))
+    quadratic = (
+        w**2 * np.mean(x * x) + 2 * w * b * np.mean(x) + b**2
+        - 2 * w * np.mean(x * y) - 2 * b * np.mean(y) + np.mean(y * y)
+    )  # fmt: skip
+    top = max(np.mean((wc * x + bc - y) ** 2) for wc in (-12, 2) for bc in (-22, 4))  # a corner
+    assert quadratic.max() == pytest.approx(top, rel=1e-12)
+    np.testing.assert_allclose(contours.levels, np.geomspace(quadratic.min(), top, 30), rtol=1e-9)
     with pytest.raises(
         ValueError, match=r"each path must be a History or an array of shape \(m, 2\)"
     ):
@@ -109,7 +124,7 @@ def test_plot_loss_surface_linear_levels():
 
 
 def test_mse_grid_matches_the_mean_over_the_data():
-    from gdhelpers.plots import _mse_grid  # the loss drawn by both surface and curve plots
+    from gdhelpers.surfaces import _mse_grid  # the loss drawn by both surface and curve plots
 
     X, Y = gd.noisy_line(seed=0, backend="numpy")
     x, y = X[:, 0].astype(np.float64), Y[:, 0].astype(np.float64)

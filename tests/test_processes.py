@@ -2,38 +2,26 @@
 
 Every launch here has a timeout, and the ``no_leftover_children`` fixture fails a test that
 leaves a child process alive. The code that runs inside a worker is also run in this process
-(a process group of one), so that coverage sees it: spawned children do not report coverage.
+(a process group of one, the ``group_of_one`` fixture), so that coverage sees it: spawned
+children do not report coverage. Both fixtures are in tests/conftest.py.
 """
 
 from __future__ import annotations
 
 import importlib
-import multiprocessing
 import pickle
+import signal
 import socket
+import time
 
 import numpy as np
-import psutil
 import pytest
 import torch
 
 from gdhelpers.parallel import WorkerError, free_port, launch
+from tests import process_workers as workers
 
 launch_module = importlib.import_module("gdhelpers.processes")
-
-
-@pytest.fixture
-def no_leftover_children():
-    """Fail when a test leaves a child process of this process alive."""
-    me = psutil.Process()
-    before = {p.pid for p in me.children(recursive=True)}
-    yield
-    new = [p for p in me.children(recursive=True) if p.pid not in before]
-    # spawn starts the stdlib's resource tracker once; it lives as long as this process
-    new = [p for p in new if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
-    new = [p for p in new if "multiprocessing.resource_tracker" not in " ".join(p.cmdline())]
-    assert new == [], f"child processes left alive: {new}"
-    assert multiprocessing.active_children() == []
 
 
 # ----------------------------------------------------------------------------- with processes
@@ -41,7 +29,7 @@ def no_leftover_children():
 
 @pytest.mark.slow
 def test_results_come_back_by_rank(no_leftover_children):
-    assert launch(launch_module._sleeping_worker, (0.0,), world_size=2, timeout=60) == [
+    assert launch(workers._sleeping_worker, (0.0,), world_size=2, timeout=60) == [
         0,
         1,
     ]
@@ -50,28 +38,54 @@ def test_results_come_back_by_rank(no_leftover_children):
 @pytest.mark.slow
 def test_worker_exception_names_the_worker(no_leftover_children):
     with pytest.raises(WorkerError) as info:
-        launch(launch_module._failing_worker, (1,), world_size=2, timeout=60)
+        launch(workers._failing_worker, (1,), world_size=2, timeout=60)
     message = str(info.value)
     assert message.startswith("worker 1 of 2 raised ValueError: worker 1 was told to fail")
     assert "--- traceback in worker 1 ---" in message and "_failing_worker" in message
 
 
 @pytest.mark.slow
-def test_timeout_stops_the_workers(no_leftover_children, tmp_path):
-    """The workers really ran (each left a mark) and were stopped at the deadline.
+def test_timeout_stops_the_workers(monkeypatch, no_leftover_children, tmp_path):
+    """Both workers run (each leaves a mark), launch waits the whole timeout, then stops them.
 
-    A 1.5 s timeout could pass on a loaded machine before any worker had started; 20 s leaves
-    time to start and still stops workers that would sleep for 120 s.
+    The parent's wait (``_collect``, with the real timeout) starts only once both marks exist:
+    a loaded machine that is slow to start Python and torch makes the test slower, never
+    vacuous, and a 1 s timeout keeps it cheap. The workers would sleep 60 s and then exit 0:
+    exit code -SIGTERM proves that launch stopped them, at the deadline and not before.
     """
-    with pytest.raises(TimeoutError, match=r"did not finish within 20 s .*they were stopped"):
-        launch(launch_module._marking_worker, (str(tmp_path), 120.0), world_size=2, timeout=20)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["0", "1"]
+    real_collect, seen = launch_module._collect, {}
+
+    def collect_once_both_run(readers, processes, timeout):
+        give_up = time.monotonic() + 120.0  # start-up of two Pythons with torch, however slow
+        while sorted(p.name for p in tmp_path.iterdir()) != ["0", "1"]:
+            assert all(p.is_alive() for p in processes), "a worker ended before its mark"
+            assert time.monotonic() < give_up, "the workers did not start within 120 s"
+            time.sleep(0.01)
+        seen["processes"], start = processes, time.monotonic()
+        try:
+            return real_collect(readers, processes, timeout)
+        finally:
+            seen["waited"] = time.monotonic() - start
+            seen["alive at the deadline"] = [p.is_alive() for p in processes]
+
+    monkeypatch.setattr(launch_module, "_collect", collect_once_both_run)
+    with pytest.raises(
+        TimeoutError,
+        match=(
+            r"^the 2 workers did not finish within 1 s \(still running: ranks \[0, 1\]\); "
+            r"they were stopped\. Pass a larger timeout= if the job is simply slow\.$"
+        ),
+    ):
+        launch(workers._marking_worker, (str(tmp_path), 60.0), world_size=2, timeout=1)
+    assert 1.0 <= seen["waited"] < 30.0  # the whole timeout (the upper bound: a sanity limit)
+    assert seen["alive at the deadline"] == [True, True]
+    assert [p.exitcode for p in seen["processes"]] == [-signal.SIGTERM] * 2
 
 
 @pytest.mark.slow
 def test_a_worker_that_dies_is_reported(no_leftover_children):
     with pytest.raises(WorkerError, match=r"^worker \d of 2 exited with code 3 without"):
-        launch(launch_module._dying_worker, (3,), world_size=2, timeout=60)
+        launch(workers._dying_worker, (3,), world_size=2, timeout=60)
 
 
 @pytest.mark.slow
@@ -81,39 +95,19 @@ def test_an_interrupt_stops_the_workers(monkeypatch, no_leftover_children):
 
     monkeypatch.setattr(launch_module, "_collect", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        launch(launch_module._sleeping_worker, (60.0,), world_size=2, timeout=60)
+        launch(workers._sleeping_worker, (60.0,), world_size=2, timeout=60)
 
 
 # ----------------------------------------------------------------------------- in this process
 
 
-@pytest.fixture
-def group_of_one(monkeypatch):
-    """Run the worker side (processes._run_worker) here with world_size=1; return its report."""
-    for key in ("MASTER_ADDR", "MASTER_PORT", "RANK", "LOCAL_RANK", "WORLD_SIZE"):
-        monkeypatch.setenv(key, "")  # restored after the test
-    threads = torch.get_num_threads()
-
-    def run(worker, *args):
-        reader, writer = multiprocessing.Pipe(duplex=False)
-        launch_module._run_worker(worker, 0, 1, free_port(), "gloo", 30.0, args, writer)
-        assert not torch.distributed.is_initialized()  # the group was destroyed
-        report = reader.recv()
-        with pytest.raises(EOFError):  # exactly one report, and the pipe was closed
-            reader.recv()
-        reader.close()
-        return report
-
-    yield run
-    torch.set_num_threads(threads)
-
-
 def test_worker_side_reports_results_and_errors(group_of_one):
-    assert group_of_one(launch_module._sleeping_worker, 0.0) == ("ok", 0)
-    assert group_of_one(launch_module._failing_worker, 1) == ("ok", 0)  # barrier of one
-    status, summary, trace, when = group_of_one(launch_module._failing_worker, 0)
+    assert group_of_one(workers._sleeping_worker, 0.0) == ("ok", 0)
+    assert group_of_one(workers._failing_worker, 1) == ("ok", 0)  # barrier of one
+    before = time.time()
+    status, summary, trace, when = group_of_one(workers._failing_worker, 0)
     assert (status, summary) == ("error", "ValueError: worker 0 was told to fail")
-    assert "Traceback" in trace and when > 0
+    assert "Traceback" in trace and before <= when <= time.time()  # when it failed (wall clock)
 
 
 def test_worker_side_reports_a_result_that_cannot_be_sent(group_of_one):
@@ -144,9 +138,9 @@ def test_input_errors():
     with pytest.raises(TypeError, match="worker must be a function"):
         launch("not a function")
     with pytest.raises(ValueError, match="world_size"):
-        launch(launch_module._sleeping_worker, world_size=0)
+        launch(workers._sleeping_worker, world_size=0)
     with pytest.raises(ValueError, match="timeout"):
-        launch(launch_module._sleeping_worker, timeout=0)
+        launch(workers._sleeping_worker, timeout=0)
 
 
 def test_large_arguments_travel_through_a_file_not_the_start_pipe(tmp_path, monkeypatch):
@@ -160,7 +154,7 @@ def test_large_arguments_travel_through_a_file_not_the_start_pipe(tmp_path, monk
         return real_start(self)
 
     monkeypatch.setattr(launch_module.mp.get_context("spawn").Process, "start", spy)
-    assert launch(launch_module._echo_size_worker, (big,), world_size=2, timeout=60) == [
+    assert launch(workers._echo_size_worker, (big,), world_size=2, timeout=60) == [
         big.size,
         big.size,
     ]
