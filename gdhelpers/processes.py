@@ -137,11 +137,13 @@ def launch(
 
     Examples
     --------
-    A worker must be importable (defined in a module). This module's test worker sleeps for
-    the given seconds, then returns its rank; the results come back in rank order:
+    A worker must be importable (defined in a module, not in a notebook cell). It is called
+    as ``worker(rank, world_size, *args)``; ``operator.add`` returns ``rank + world_size``,
+    and the results come back in rank order:
 
-    >>> launch(_sleeping_worker, (0.0,), world_size=2, timeout=60)
-    [0, 1]
+    >>> import operator
+    >>> launch(operator.add, world_size=2, timeout=60)
+    [2, 3]
     """
     world_size = check_int(world_size, "world_size", maximum=MAX_WORLD_SIZE, why=_WORLD_SIZE_WHY)
     timeout = check_positive(timeout, "timeout")
