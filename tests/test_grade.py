@@ -5,8 +5,8 @@ exercises) and the instructor solutions: the instructor edition itself (full mar
 correct student with the typical 4x gradient (a sum where the mean was needed), and tiny
 notebooks for a missing ``zero_()`` (notebook 02) and every broken case of issue 15. Three
 grading runs at once (RUNS): the class with the default time limits, and each timeout case with
-the smallest limits that show it. The exact CSV rows are asserted. `make test-grade`
-(GD_GRADE_ALL=1) grades the whole instructor edition.
+the smallest limits that show it. The exact CSV rows are asserted. `make test-editions`
+(GD_EDITIONS=1) grades the whole instructor edition.
 """
 
 from __future__ import annotations
@@ -390,11 +390,11 @@ def test_submissions_are_never_modified_and_outputs_are_out_of_reach(graded_clas
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "path",
-    NOTEBOOKS if os.environ.get("GD_GRADE_ALL") == "1" else [],
+    NOTEBOOKS if os.environ.get("GD_EDITIONS") == "1" else [],
     ids=lambda p: p.name,
 )
 def test_the_instructor_edition_gets_full_marks(path, tmp_path):
-    """`make test-grade`: every instructor notebook; make test grades notebook 01 (above)."""
+    """`make test-editions`: every instructor notebook; make test grades notebook 01 (above)."""
     key = course_key()
     if path.name[:2] not in key:
         pytest.skip(f"{path.name} has no exercises")

@@ -506,7 +506,7 @@ def test_ci_runs_what_the_readme_promises():
     ]
     assert commands[-5:] == [
         "make test",
-        "make test-grade",
+        "make test-editions",
         "make test-browser",
         "make test-site",
         "make test-cpus",

@@ -7,6 +7,7 @@ the committed notebooks; one slow test per notebook executes its student edition
 from __future__ import annotations
 
 import copy
+import os
 import re
 import time
 from pathlib import Path
@@ -242,6 +243,10 @@ def student_dir(tmp_path_factory) -> Path:
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(
+    os.environ.get("GD_EDITIONS") != "1",
+    reason="the whole student edition runs with `make test-editions` (CI runs it; ~2 min)",
+)
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_student_edition_runs_and_every_check_says_not_yet_done(path, student_dir):
     kernel_env.apply()

@@ -4,8 +4,9 @@ Usage: python -m tools.teaching_tables [--check] [timings.log]
 
 Rewrites the blocks between ``<!-- BEGIN GENERATED notebooks -->`` (and ``exercises``) and their
 ``END`` lines from the notebooks in notebooks/ and the exercises registered in
-``gdhelpers.exercises``. ``timings.log``, the output of ``pytest -s tests/test_student_edition.py``
-(its ``timing:`` lines), fills the "runs in" column; without it, the times already in the table
+``gdhelpers.exercises``. ``timings.log``, the output of
+``GD_EDITIONS=1 pytest -s tests/test_student_edition.py`` (its ``timing:`` lines), fills the
+"runs in" column; without it, the times already in the table
 are kept (``TBD`` for a new notebook). ``--check`` writes nothing and exits 1 when a table is out
 of date. Paths are taken from the repository root, whatever the current directory.
 """

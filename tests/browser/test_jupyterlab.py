@@ -7,10 +7,10 @@ about half a minute.
 JupyterLab serves a copy of notebooks/ (so that autosave can never touch the committed
 files) with fresh settings, laid out as `make teach` has it (the instructor edition: its
 exercises are solved, so every cell runs; `make lab`'s student edition leaves them blank and
-its own run is tested by tests/test_student_edition.py). Headless Chromium opens the
-notebook, clears its recorded outputs, runs all cells from the Run menu and waits. The test
-passes when the expected line appears in the outputs, every code cell has run, and no output
-shows an error. A screenshot goes to build/browser/notebookNN.png.
+its own run is tested by tests/test_student_edition.py under make test-editions). Headless
+Chromium opens the notebook, clears its recorded outputs, runs all cells from the Run menu and
+waits. The test passes when the expected line appears in the outputs, every code cell has
+run, and no output shows an error. A screenshot goes to build/browser/notebookNN.png.
 
 Environment variables (defaults in brackets):
   GD_BROWSER_NOTEBOOK  notebook to run [notebooks/01_numpy_gradient_descent.ipynb]
