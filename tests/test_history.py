@@ -43,7 +43,11 @@ def test_the_record_is_frozen_and_its_arrays_read_only():
     for name in ("weights", "biases", "loss", "step_loss", "epoch_loss", "grad_evals", "steps"):
         with pytest.raises(ValueError, match="read-only"):
             getattr(hist, name)[0] = 0
-    assert hist.stability_bound > 0  # the cached bound still works on a frozen record
+    # the cached bound still works on a frozen record: 2 / L, L the largest eigenvalue of the
+    # MSE's Hessian (2/n) A^T A with A = [X, 1], computed here independently
+    A = np.c_[np.asarray(X4, float).reshape(len(X4), -1), np.ones(len(X4))]
+    L = 2 / len(A) * np.linalg.eigvalsh(A.T @ A).max()
+    assert hist.stability_bound == pytest.approx(2 / L, rel=1e-12)
 
 
 def test_diverged_has_one_meaning():
