@@ -19,7 +19,7 @@ from ._validate import check_positive, check_real
 __all__ = ["History"]
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)  # arrays: no field-wise == or hash
 class History:
     """Everything recorded by a training run (``k`` outputs, ``d`` features).
 

@@ -212,6 +212,14 @@ def _check_args(worker: Callable[..., Any], args: Any, world_size: int) -> None:
         ) from None
 
 
+# Why a worker may end without a report, and the fix for the commonest one.
+_CRASH_HINT = (
+    " (a crash, os._exit, or a worker that could not start: each worker re-imports the script "
+    "that started it, so in a script the call to launch or data_parallel_gd must sit under "
+    '`if __name__ == "__main__":`; the worker\'s own error, if any, is printed above)'
+)
+
+
 def _collect(readers: list[Any], processes: list[Any], timeout: float) -> list[Any]:
     """Wait for one report per worker; raise at the first failure or at the deadline."""
     world_size = len(readers)
@@ -234,7 +242,9 @@ def _collect(readers: list[Any], processes: list[Any], timeout: float) -> list[A
             except EOFError:  # the process ended without sending anything: it crashed
                 processes[rank].join(5.0)
                 code = processes[rank].exitcode
-                failures.append((time.time(), rank, f"exited with code {code} without reporting"))
+                failures.append(
+                    (time.time(), rank, f"exited with code {code} without reporting{_CRASH_HINT}")
+                )
                 continue
             if status == "ok":
                 results[rank] = payload[0]

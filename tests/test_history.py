@@ -48,6 +48,10 @@ def test_the_record_is_frozen_and_its_arrays_read_only():
     A = np.c_[np.asarray(X4, float).reshape(len(X4), -1), np.ones(len(X4))]
     L = 2 / len(A) * np.linalg.eigvalsh(A.T @ A).max()
     assert hist.stability_bound == pytest.approx(2 / L, rel=1e-12)
+    # compared and hashed as objects, not field by field (arrays have no single truth value)
+    same = gd.fit_linear(X4, Y4, lr=0.01, epochs=3)
+    assert hist == hist and hist != same and hash(hist) != hash(same)
+    assert len({hist, same}) == 2
 
 
 def test_diverged_has_one_meaning():
