@@ -213,7 +213,7 @@ FORCE       ?=
 
 grade: $(STAMP) ## Grade a folder of submitted notebooks into OUT/grades.csv and OUT/feedback/ (SUBMISSIONS=, OUT=, JOBS=, SHARD=i/n, FORCE=1)
 	@$(PY) -m tools.grade '$(SUBMISSIONS)' --out '$(OUT)' $(if $(JOBS),--jobs '$(JOBS)') \
-	  $(if $(SHARD),--shard '$(SHARD)') $(if $(filter 1 yes,$(FORCE)),--force)
+	  $(if $(SHARD),--shard '$(SHARD)') $(if $(FORCE),--force '$(FORCE)')
 
 # Both editions end to end (about 2 minutes on 2 cores; CI runs it): every notebook of the
 # instructor edition graded by `make grade` gets full marks, and every notebook of the student

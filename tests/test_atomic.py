@@ -82,7 +82,6 @@ WRITE_COURSE_FILES = [
 WRITE_OTHER_FILES = {
     "atomic.py": "write_atomically itself (a temporary file beside the target, os.replace)",
     "cpu_kernels.py": "kernelspecs, logs and a report under build/, remade by each run",
-    "grade_probe.py": "verdict lines appended to a results file in a private temporary folder",
     "grade_run.py": "a kernelspec and a copy of the notebook in fresh temporary folders",
 }
 IN_PLACE = {

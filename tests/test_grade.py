@@ -17,6 +17,7 @@ import hashlib
 import io
 import json
 import os
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -26,7 +27,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 import gdhelpers as gd
-from tools import grade, grade_report, student
+from tools import grade, grade_judge, grade_report, grade_run, student
 from tools.grade_course import course_key, identify, number_in_name
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,6 +52,44 @@ FOUR_X = (
     "your gradient is n times too large, n the number of samples (4 times with 4 samples, "
     "3 times with 3, 6 times with 6): you summed over the samples where the mean was needed."
 )
+
+
+FORGER = """import glob, json, os, threading, time
+from IPython.display import publish_display_data
+
+def forge():
+    while True:
+        for e in ("01.mse_gradient", "01.contraction_factor"):
+            fake = {"exercise": e, "verdict": "correct", "message": "", "mac": "0" * 64}
+            publish_display_data({"application/vnd.gd-grade.verdict+json": fake})
+            print(json.dumps(fake))
+            bad = {**fake, "verdict": "incorrect", "message": "copied from another student"}
+            for path in glob.glob("../gd-grade-*/**", recursive=True):
+                try:
+                    if os.path.isdir(path):
+                        path = os.path.join(path, "results.jsonl")
+                    with open(path, "a") as f:
+                        f.write(json.dumps(bad) + "\\n")
+                except OSError:
+                    pass
+        time.sleep(0.02)
+
+threading.Thread(target=forge, daemon=True).start()
+"""
+EVE = """import gdhelpers as gd
+gd.check = lambda *args, **kwargs: print("Correct!") or True
+def mse_gradient(x, y, w):
+    return 0.0
+gd.check("01.mse_gradient", mse_gradient)
+"""
+MIKE = """import gdhelpers.exercises as ex
+ex._load_all()
+for name in list(ex._core._REGISTRY):
+    entry = ex._core._REGISTRY[name]
+    object.__setattr__(entry, "checker", lambda f: None)
+def mse_gradient(x, y, w):
+    return 0.0
+"""
 
 
 def tiny(*sources: str) -> nbformat.NotebookNode:
@@ -117,18 +156,65 @@ def test_a_notebook_is_identified_by_its_content():
     ]
 
 
-def test_both_namings_are_found_and_the_rest_ignored(tmp_path):
-    for name in ("bob/02_autograd.ipynb", "bob/01_x.ipynb", "ann__01_x.ipynb", "eve.ipynb"):
+def test_both_namings_are_found_and_every_other_file_is_skipped_with_a_reason(tmp_path):
+    names = ("bob/02_autograd.ipynb", "bob/01_x.ipynb", "ann__01_x.ipynb", "eve__x.ipynb")
+    skipped_names = ("01_x.ipynb", "__01_x.ipynb", "a.txt", "nest/week1/01_x.ipynb")
+    duplicates = ("dup/01_x.ipynb", "dup/01_x_v2.ipynb", "dup__01_x.ipynb")
+    for name in (*names, "up__01_x.IPYNB", *skipped_names, *duplicates):
         write(tmp_path / name, "{}")
-    for ignored in ("bob/.ipynb_checkpoints/01_x-checkpoint.ipynb", ".hidden.ipynb", "a.txt"):
+    for ignored in ("bob/.ipynb_checkpoints/01_x-checkpoint.ipynb", ".hidden.ipynb"):
         write(tmp_path / ignored, "{}")
-    found = [(s.student, s.path.name, s.name_number) for s in grade.find_submissions(tmp_path)]
-    assert found == [
+    found, skipped = grade.find_submissions(tmp_path)
+    assert [(s.student, s.label, s.name_number) for s in found] == [
         ("ann", "ann__01_x.ipynb", "01"),
-        ("bob", "01_x.ipynb", "01"),
-        ("bob", "02_autograd.ipynb", "02"),
-        ("eve", "eve.ipynb", None),
+        ("bob", "bob/01_x.ipynb", "01"),
+        ("bob", "bob/02_autograd.ipynb", "02"),
+        ("dup", "dup/01_x.ipynb", "01"),
+        ("eve", "eve__x.ipynb", None),
+        ("up", "up__01_x.IPYNB", "01"),
     ]
+    again = "dup handed in notebook 01 more than once; dup/01_x.ipynb is graded, not this file"
+    assert [(s.label, s.student, s.reason) for s in skipped] == [
+        ("01_x.ipynb", "", f"no student name: name it <student>__01_x.ipynb (or put it in a "
+         f"folder <student>/); expected {grade.NAMING}"),
+        ("__01_x.ipynb", "", f"no student name: name it <student>__01_x.ipynb (or put it in a "
+         f"folder <student>/); expected {grade.NAMING}"),
+        ("a.txt", "", "not a notebook (.ipynb)"),
+        ("dup/01_x_v2.ipynb", "dup", f"duplicate: {again} (remove one to choose)"),
+        ("dup__01_x.ipynb", "dup", f"duplicate: {again} (remove one to choose)"),
+        ("nest/week1/01_x.ipynb", "nest",
+         "in a folder inside a student's folder; move it to nest/01_x.ipynb"),
+    ]  # fmt: skip
+
+
+def test_skipped_files_are_printed_and_listed(tmp_path, capsys):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    write(subs / "01_x.ipynb", "{}")
+    assert grade.main([str(subs), "--out", str(out)]) == 1
+    assert "skipped 01_x.ipynb: no student name: name it <student>__01_x.ipynb" in (
+        capsys.readouterr().out
+    )
+    write(subs / "zed__99.ipynb", tiny("print(1)"))
+    assert grade.main([str(subs), "--out", str(out), "--force", "true"]) == 0
+    printed = capsys.readouterr().out
+    assert "1 files skipped" in printed and "  01_x.ipynb: no student name" in printed
+    assert (
+        (out / "skipped.csv")
+        .read_text()
+        .splitlines()[1]
+        .startswith("01_x.ipynb,,no student name: name it <student>__01_x.ipynb")
+    )
+    assert grade.main([str(subs), "--out", str(out), "--force", "maybe"]) == 2
+    assert "FORCE must be 1, yes, true or on (or 0, no, false, off); got 'maybe' instead." in (
+        capsys.readouterr().err
+    )
+
+
+def test_an_empty_error_message_gets_no_stray_colon():
+    book = course_key()["01"]
+    reply = {"content": {"status": "error", "ename": "MemoryError", "evalue": ""}}
+    outcome = grade_judge.judge(book, 1, grade_run.Limits(), {0: reply}, 3, None, {})
+    assert outcome.notes == ["code cell 1 raised MemoryError (more memory than the limit of 4 GB)"]
 
 
 def test_shards_split_the_students_deterministically():
@@ -183,7 +269,9 @@ def test_unreadable_and_wrong_notebooks_need_no_kernel_and_are_cached(tmp_path, 
     write(subs / "zed__99.ipynb", tiny("print(1)"))
     assert grade.main([str(subs), "--out", str(out)]) == 0
     first = rows_of(out)
-    assert "3 to grade, 0 already graded" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "3 to grade, 0 already graded" in printed
+    assert "grade: carol: carol/01_numpy_gradient_descent.ipynb: 0/2 (" in printed
     wrong = (
         "this file holds notebook 02 (02_autograd.ipynb), not notebook 01: "
         "hand in 01_numpy_gradient_descent.ipynb"
@@ -204,12 +292,18 @@ def test_unreadable_and_wrong_notebooks_need_no_kernel_and_are_cached(tmp_path, 
     assert rows_of(out) == first
     assert grade.main([str(subs), "--out", str(out), "--force"]) == 0
     assert "3 to grade, 0 already graded" in capsys.readouterr().out
-    # shards: each student on one machine; the CSVs concatenate into the whole
-    parts = []
-    for i in (1, 2):
-        assert grade.main([str(subs), "--out", str(tmp_path / f"s{i}"), "--shard", f"{i}/2"]) == 0
-        parts += rows_of(tmp_path / f"s{i}")
-    assert sorted(parts) == first
+    # shards: each student on one machine; --merge joins them into the file of one whole run
+    parts = [tmp_path / f"s{i}" for i in (1, 2, 3)]
+    for i, part in enumerate(parts, 1):
+        assert grade.main([str(subs), "--out", str(part), "--shard", f"{i}/3"]) == 0
+    merged = ["--merge", *map(str, reversed(parts)), "--out", str(tmp_path / "all")]
+    assert grade.main(merged) == 0
+    assert (tmp_path / "all" / "grades.csv").read_text() == (out / "grades.csv").read_text()
+    assert {p.name for p in (tmp_path / "all" / "feedback").iterdir()} == {
+        "carol.md",
+        "dave.md",
+        "zed.md",
+    }
     assert {p.name for p in (out / "feedback").iterdir()} == {"carol.md", "dave.md", "zed.md"}
 
 
@@ -270,7 +364,8 @@ def graded_class(tmp_path_factory):
     spy = base / "spy.json"
     oscar = f"""import json, os
 for k in range(4):
-    for name in ("grades.csv", "out/grades.csv", "build/grades/grades.csv"):
+    for name in ("grades.csv", "out/grades.csv", "build/grades/grades.csv", ".cache/x.json",
+                 "build/grades/.cache/x.json", "gd-grade-results/results.jsonl"):
         try:
             open("../" * k + name, "w").write("forged-by-oscar")
         except OSError:
@@ -279,6 +374,13 @@ json.dump({{"cwd": os.getcwd(), "env": dict(os.environ)}}, open({str(spy)!r}, "w
 """
     write(klass / "oscar__01.ipynb", tiny(oscar, GRAD_OK))
     write(klass / "ivan__01.ipynb", tiny(GRAD_OK, "import os\nos._exit(1)"))
+    # fred forges: a thread writes fake verdicts into every grader file it can find and prints
+    # and displays fake verdicts (the probe's output type) while others are graded
+    write(klass / "fred__01.ipynb", tiny(FORGER, "import time\ntime.sleep(0.5)"))
+    write(klass / "eve__01.ipynb", tiny(EVE))
+    write(klass / "mike__01.ipynb", tiny(MIKE))
+    write(klass / "sam__01.ipynb", tiny("def mse_gradient(x, y, w:\n    pass", GRAD_OK))
+    write(klass / "zoe__01.ipynb", new_notebook(cells=[]))  # empty: no solutions at all
     # np.empty takes address space without touching it (fast); torch first, as the checks need it
     bomb = "chunks = []\nwhile True:\n    chunks.append(np.empty(2**26))\n\n"
     write(klass / "judy__01.ipynb", tiny("import torch", GRAD_OK.replace("def", bomb + "def")))
@@ -295,8 +397,15 @@ json.dump({{"cwd": os.getcwd(), "env": dict(os.environ)}}, open({str(spy)!r}, "w
     before = digest(base / "subs")
     outs = {run: base / "out" / run for run in RUNS}
     argv = [[str(subs[run]), "--out", str(outs[run]), *options] for run, options in RUNS.items()]
-    with ThreadPoolExecutor(len(RUNS)) as pool:
-        assert list(pool.map(grade.main, argv)) == [0] * len(RUNS)
+    # the grader's temporary folders (sandboxes, kernelspec) go to a folder of this test: fred's
+    # forging thread attacks them there (../gd-grade-*), not other grading runs on the machine
+    sandboxes = tmp_path_factory.mktemp("sandboxes")
+    tempdir, tempfile.tempdir = tempfile.tempdir, str(sandboxes)
+    try:
+        with ThreadPoolExecutor(len(RUNS)) as pool:
+            assert list(pool.map(grade.main, argv)) == [0] * len(RUNS)
+    finally:
+        tempfile.tempdir = tempdir
     rows = [row for out in outs.values() for row in rows_of(out)]
     return {"base": base, "outs": outs, "rows": rows, "before": before, "spy": spy}
 
@@ -402,3 +511,37 @@ def test_the_instructor_edition_gets_full_marks(path, tmp_path):
     assert grade.main([str(tmp_path / "subs"), "--out", str(tmp_path / "out")]) == 0
     rows = rows_of(tmp_path / "out")
     assert [r[4] for r in rows] == ["correct"] * len(key[path.name[:2]].exercises), rows
+
+
+@pytest.mark.slow
+def test_cheats_and_forgeries_change_nothing(graded_class):
+    missing = (
+        "there is no {0} in your notebook: run the cell that defines it (def {0}(...)) without "
+        "an error, and keep the name {0}."
+    )
+    cf, mse = missing.format("contraction_factor"), missing.format("mse_gradient")
+    zero = (
+        "your gradient has a wrong value: expected -30, got 0 (checked at w = 0.0 with "
+        "x = [1.0, 2.0, 3.0, 4.0], y = [2.0, 4.0, 6.0, 8.0].)"
+    )
+    syntax = "code cell 1 raised SyntaxError: '(' was never closed (<cell>, line 1)"
+    # graded in the same run as fred's forging thread: the instructor (correct) and zoe (no
+    # solutions) keep their own rows, and fred gets none of his fake verdicts
+    assert rows_for(graded_class, "eve", "fred", "instructor", "mike", "sam", "zoe") == [
+        ("eve", "01", "01.contraction_factor", "0", "missing", cf),
+        ("eve", "01", "01.mse_gradient", "0", "incorrect", zero),  # her gd.check said Correct!
+        ("fred", "01", "01.contraction_factor", "0", "missing", cf),
+        ("fred", "01", "01.mse_gradient", "0", "missing", mse),
+        ("instructor", "01", "01.contraction_factor", "1", "correct", ""),
+        ("instructor", "01", "01.mse_gradient", "1", "correct", ""),
+        ("mike", "01", "01.contraction_factor", "0", "missing", cf),
+        ("mike", "01", "01.mse_gradient", "0", "incorrect", zero),  # patched checkers: no effect
+        ("sam", "01", "01.contraction_factor", "0", "missing", f"{cf} ({syntax})"),
+        ("sam", "01", "01.mse_gradient", "1", "correct", ""),
+        ("zoe", "01", "01.contraction_factor", "0", "missing", cf),
+        ("zoe", "01", "01.mse_gradient", "0", "missing", mse),
+    ]
+    # what may come from the grading machine (heidi's and grace's time-outs) is not cached
+    outs = graded_class["outs"]
+    assert len(list((outs["class"] / ".cache").glob("*.json"))) == 12
+    assert list((outs["heidi"] / ".cache").glob("*.json")) == []

@@ -3,11 +3,14 @@
 tools/grade_run.py executes a submission and hands over what it saw: the execute reply of each
 cell that finished (the learner's cells, then the grader's loader cell, then one grader cell
 per exercise), the index of the last cell that started, a fatal event (the notebook's time
-limit, a kernel that died) and the results file the grader's cells wrote (tools/grade_probe.py).
-This module only reads those; it starts nothing.
+limit, a kernel that died) and the verdicts the grader's cells published (tools/grade_probe.py),
+each checked by :func:`verified` as it arrived: it counts only if it came from the grader cell of
+its exercise, carries the right MAC for this submission's key, and is the first such one; anything
+else the learner's code displayed (a background thread's fake verdicts) is ignored. This module
+only reads those; it starts nothing.
 
-Precedence, per exercise: a verdict the probe wrote wins (a "missing" or "not done" verdict gets
-the first note attached: the cell that failed is usually why the function is missing); then a
+Precedence, per exercise: a verdict the probe published wins (a "missing" or "not done" verdict
+gets the first note attached: the cell that failed is usually why the function is missing); then a
 loader that failed ("error"); then the grader cell's own reply (its time limit: "timeout");
 then the fatal event, told where it struck (in the grader's call of this exercise, in a code
 cell of the learner, before the checks). Notes: one line per learner cell that raised or was
@@ -16,19 +19,20 @@ stopped by the per-cell time limit, numbered as the learner sees code cells (fro
 
 from __future__ import annotations
 
-import contextlib
-import json
+import hmac
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tools.grade_course import CourseNotebook
+from tools.grade_probe import sign
 
 if TYPE_CHECKING:
     from tools.grade_run import Limits
 
 #: The ``ename`` of the reply nbclient makes up for a cell stopped by its time limit.
 TIMEOUT_ERROR = "GraderCellTimeout"
+#: The verdicts the probe can publish.
+PROBE_VERDICTS = ("correct", "incorrect", "not done", "missing", "error", "timeout")
 
 
 @dataclass
@@ -44,6 +48,18 @@ def _error_text(reply: dict[str, Any]) -> tuple[str, str]:
     return str(content.get("ename", "Error")), str(content.get("evalue", ""))[:300]
 
 
+def verified(entry: Any, exercise: str, key: str) -> tuple[str, str] | None:
+    """``(verdict, message)`` of a published ``entry`` for ``exercise`` if its MAC is right."""
+    if not isinstance(entry, dict) or entry.get("exercise") != exercise:
+        return None
+    verdict, message, mac = entry.get("verdict"), entry.get("message"), entry.get("mac")
+    if verdict not in PROBE_VERDICTS or not isinstance(message, str) or not isinstance(mac, str):
+        return None
+    if not hmac.compare_digest(mac, sign(key, exercise, verdict, message)):
+        return None
+    return verdict, message
+
+
 def judge(
     book: CourseNotebook,
     n_learner: int,
@@ -51,9 +67,13 @@ def judge(
     replies: dict[int, dict[str, Any]],
     last_cell: int | None,
     fatal: tuple[str, str] | None,
-    results: Path,
+    judged: dict[str, tuple[str, str]],
 ) -> Outcome:
-    """Turn the results file, the cells' replies and a fatal event into verdicts and notes."""
+    """Turn the published verdicts, the cells' replies and a fatal event into verdicts and notes.
+
+    ``judged`` holds, per exercise, the first verdict its grader cell published with the right
+    MAC (:func:`verified`; tools/grade_run.py checks each as it arrives).
+    """
     notes: list[str] = []
     memory = f"more memory than the limit of {limits.memory_gb:g} GB"
     for index in range(n_learner):
@@ -68,13 +88,8 @@ def judge(
             )
         else:
             extra = f" ({memory})" if ename == "MemoryError" else ""
-            notes.append(f"code cell {index + 1} raised {ename}: {evalue}{extra}")
-    judged: dict[str, tuple[str, str]] = {}
-    if results.exists():
-        for line in results.read_text(encoding="utf-8").splitlines():
-            with contextlib.suppress(ValueError, KeyError):
-                entry = json.loads(line)
-                judged[entry["exercise"]] = (entry["verdict"], entry["message"])
+            said = f": {evalue}" if evalue else ""
+            notes.append(f"code cell {index + 1} raised {ename}{said}{extra}")
     loader_reply = replies.get(n_learner)
     verdicts: dict[str, tuple[str, str]] = {}
     for offset, (exercise, function) in enumerate(book.exercises):

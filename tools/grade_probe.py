@@ -1,6 +1,7 @@
 """The grader's side inside a learner's kernel: fresh checkers, one verdict per exercise.
 
-Not imported by the grader itself: after the learner's cells have run, cells injected by
+The grader itself imports only :func:`sign` and :data:`MIME`. After the learner's cells, cells
+injected by
 tools/grade_run.py load this file by its absolute path under a private, random module name,
 then call :meth:`Probe.grade` once per exercise, each in its own cell (so that a function that
 never returns costs one cell's time limit, not the notebook's).
@@ -10,17 +11,28 @@ checkers are loaded afresh from gdhelpers/exercises/_core.py and nbNN.py of the 
 checkout, under a private package name, so a redefined ``gd.check``, an edited
 ``gdhelpers.exercises`` in ``sys.modules`` or a ``gdhelpers`` folder beside the notebook changes
 nothing; the verdict comes from calling the checker on the learner's function (looked up by
-name in the notebook's namespace), never from what the notebook printed; and it is written with
-``os.write`` to a results file whose path the notebook never saw.
+name in the notebook's namespace), never from what the notebook printed.
+
+The verdict leaves the kernel as an output of the grader's own cell (a ``display_data`` message
+of type :data:`MIME`), not as a file: tools/grade_run.py reads it from this kernel's messages only
+(no other submission's kernel can send them), only from the grader cell of that exercise, keeps
+the first one, and only if its MAC (HMAC-SHA256 with a random key the grader makes for this one
+submission and writes only into the loader cell's source) is right. A background thread of the
+learner that prints or displays verdict-like lines, or writes files anywhere, forges nothing.
 
 What this cannot prevent: the learner's code runs in the same Python process, before and during
-the checks (the checker calls the learner's function). Code written to attack the grader, e.g.
-patching numpy or builtins that the checkers use, or inspecting the caller's frames, can fool it.
-Against that, read the code of a suspicious submission; see docs/teaching.md.
+the checks (the checker calls the learner's function). Code written on purpose against the
+grader, e.g. patching numpy or builtins that the checkers use, or reading the key out of the
+process's memory (the running cell's code, the caller's frames) to sign its own verdicts, can
+fool it about its own submission. A kernel runs as the grader's user (root on the course's
+machines), so such code could also reach other processes of that user. Against that, read the
+code of a suspicious submission; see docs/teaching.md.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import importlib.util
 import json
 import os
@@ -29,6 +41,14 @@ import types
 from typing import Any
 
 _MISSING = object()
+#: The output type of a verdict: what tools/grade_run.py reads from the grader's cells.
+MIME = "application/vnd.gd-grade.verdict+json"
+
+
+def sign(key: str, exercise: str, verdict: str, message: str) -> str:
+    """The MAC of one verdict under ``key`` (hex HMAC-SHA256; checked by tools/grade_judge.py)."""
+    text = json.dumps([exercise, verdict, message]).encode("utf-8")
+    return hmac.new(key.encode("ascii"), text, hashlib.sha256).hexdigest()
 
 
 def _load(name: str, path: str) -> types.ModuleType:
@@ -42,9 +62,9 @@ def _load(name: str, path: str) -> types.ModuleType:
 
 
 class Probe:
-    """Fresh checkers of one notebook, and the file their verdicts are written to."""
+    """Fresh checkers of one notebook, and the key their verdicts are signed with."""
 
-    def __init__(self, gdhelpers_dir: str, number: str, package: str, results: str) -> None:
+    def __init__(self, gdhelpers_dir: str, number: str, package: str, key: str) -> None:
         # Packages without their __init__: nbNN's relative imports (``from ._core``,
         # ``from ..losses``) then load fresh modules of the private package from the files.
         exercises_dir = os.path.join(gdhelpers_dir, "exercises")
@@ -55,7 +75,10 @@ class Probe:
         prefix = f"{package}.exercises"
         self.core = _load(f"{prefix}._core", os.path.join(exercises_dir, "_core.py"))
         _load(f"{prefix}.nb{number}", os.path.join(exercises_dir, f"nb{number}.py"))
-        self.results = results
+        self._key = key
+        from IPython.display import publish_display_data
+
+        self._publish = publish_display_data
 
     def verdict(self, exercise: str, answer: Any, function: str) -> tuple[str, str]:
         """``(verdict, message)`` for ``answer``, as ``gd.check`` would judge it."""
@@ -82,7 +105,7 @@ class Probe:
         return "incorrect", str(problem)
 
     def grade(self, exercise: str, function: str, namespace: dict[str, Any], limit: float) -> None:
-        """Judge the learner's ``function`` for ``exercise``; append the verdict to the results."""
+        """Judge the learner's ``function`` for ``exercise``; publish the signed verdict."""
         try:
             verdict, message = self.verdict(exercise, namespace.get(function, _MISSING), function)
         except KeyboardInterrupt:  # the cell's time limit interrupted the learner's function
@@ -91,9 +114,6 @@ class Probe:
                 f"your {function} did not return within {limit:g} s when the grader called it "
                 "(an endless loop?)"
             )
-        line = json.dumps({"exercise": exercise, "verdict": verdict, "message": message})
-        fd = os.open(self.results, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            os.write(fd, (line + "\n").encode("utf-8"))
-        finally:
-            os.close(fd)
+        mac = sign(self._key, exercise, verdict, message)
+        entry = {"exercise": exercise, "verdict": verdict, "message": message, "mac": mac}
+        self._publish({MIME: entry})

@@ -4,21 +4,24 @@
 exercise, points (1 for correct, else 0), verdict (correct, incorrect, not done, missing,
 error, timeout, crashed, wrong notebook, unreadable, not gradable) and reason (the checker's
 message, or why nothing could run: the column a teacher reads). Rows are sorted by student,
-notebook and exercise, so the file of a shard is a slice of the whole and shards concatenate.
-Every file is written atomically (tools.atomic): a grading run stopped half-way leaves the
-previous file, never half of one.
+notebook and exercise, so the file of a shard is a slice of the whole; :func:`merge` joins the
+shards' folders into the file of one whole run. ``skipped.csv`` lists the files not graded and
+why (tools/grade_files.py). Every file is written atomically (tools.atomic): a grading run
+stopped half-way leaves the previous file, never half of one.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from tools.atomic import write_atomically
+from tools.grade_files import Skipped
 
 CORRECT = "correct"
 
@@ -110,3 +113,41 @@ def write_outputs(out: Path, rows: list[Row], notes: dict[tuple[str, str], list[
     for student, group in students.items():
         mine = {nb: text for (who, nb), text in notes.items() if who == student}
         write_atomically(out / "feedback" / f"{student}.md", feedback_text(student, group, mine))
+
+
+def write_skipped(out: Path, skipped: list[Skipped]) -> None:
+    """Print the skipped files and write ``out/skipped.csv`` (label, student, reason)."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(["file", "student", "reason"])
+    writer.writerows([s.label, s.student, s.reason] for s in skipped)
+    write_atomically(out / "skipped.csv", text.getvalue())
+    if skipped:
+        print(f"grade: {len(skipped)} files skipped (not graded; also in {out / 'skipped.csv'}):")
+        for s in skipped:
+            print(f"  {s.label}: {s.reason}")
+
+
+def merge(parts: list[Path], out: Path) -> int:
+    """Join the output folders of shards into ``out``: the grades.csv of one whole run."""
+    rows: list[Row] = []
+    skipped: list[list[str]] = []
+    for part in parts:
+        if not (part / "grades.csv").is_file():
+            print(
+                f"grade: --merge takes output folders of shards; got {str(part)!r} without a "
+                "grades.csv instead. Run each shard first (SHARD=i/n OUT=...).",
+                file=sys.stderr,
+            )
+            return 2
+        with open(part / "grades.csv", encoding="utf-8", newline="") as f:
+            rows += [Row(**{**r, "points": int(r["points"])}) for r in csv.DictReader(f)]
+        if (part / "skipped.csv").is_file():
+            with open(part / "skipped.csv", encoding="utf-8", newline="") as f:
+                skipped += list(csv.reader(f))[1:]
+        for feedback in sorted((part / "feedback").glob("*.md")):
+            write_atomically(out / "feedback" / feedback.name, feedback.read_text("utf-8"))
+    write_atomically(out / "grades.csv", csv_text(sort_rows(rows)))
+    write_skipped(out, [Skipped(*s) for s in sorted(skipped)])
+    print(f"grade: merged {len(parts)} shards into {out / 'grades.csv'} ({len(rows)} rows)")
+    return 0

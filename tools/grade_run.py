@@ -1,9 +1,11 @@
 """Run one submission in its sandbox: the grader's executor (tools/grade_judge.py: its verdicts).
 
 The sandbox: a copy of the notebook in a fresh temporary folder (the kernel's working folder,
-outside the submissions and the output folder, so no relative path the notebook writes or
-deletes reaches them), a fresh kernel of the course's Python (.venv) with an environment reduced
-to a few harmless variables (no OUT=, no make variables, no PWD of the grader), and limits:
+outside the submissions and the output folder, so a relative path the notebook writes or deletes
+stays there unless it climbs out with ``..``: the kernel runs as the grader's user and can reach
+any file that user can, by relative or absolute path), a fresh kernel of the course's Python
+(.venv) with an environment reduced to a few harmless variables (no OUT=, no make variables, no
+PWD of the grader), and limits:
 
 * per cell (``cell_seconds``): nbclient interrupts the cell and the run goes on with the next
   (after at most ``IOPUB_SECONDS`` more for the cell's last messages: a cell that ignores the
@@ -19,14 +21,16 @@ to a few harmless variables (no OUT=, no make variables, no PWD of the grader), 
 
 After the learner's cells (run top to bottom; a cell that fails does not stop the others, as
 in nbgrader), the grader appends its own cells: one loads tools/grade_probe.py (fresh checkers,
-see there), then one per exercise judges the learner's function by name. Outputs are dropped as
-they arrive, except errors: the grader never reads what the notebook printed, and a notebook
+see there), then one per exercise judges the learner's function by name and publishes its
+signed verdict as an output of that cell (nothing is written to a file). Outputs are dropped as
+they arrive, except errors and the grader cells' verdict outputs: the grader never reads what the
+notebook printed, and a notebook
 that prints without end cannot fill the grader's memory. For the same reason the kernel's
 inline backend has no figure format: matplotlib figures are made and closed after each cell as
 in JupyterLab, but never drawn into PNGs (``fig.savefig`` still draws). The submitted file is
 only read.
 
-What happened (each cell's reply, where a fatal event struck, the probe's results file) goes to
+What happened (each cell's reply, where a fatal event struck, the published verdicts) goes to
 tools/grade_judge.py, which turns it into one verdict and reason per exercise.
 """
 
@@ -47,14 +51,15 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
 from tools import kernel_env
 from tools.grade_course import CourseNotebook
-from tools.grade_judge import TIMEOUT_ERROR, Outcome, judge
+from tools.grade_judge import TIMEOUT_ERROR, Outcome, judge, verified
+from tools.grade_probe import MIME
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBE = Path(__file__).resolve().with_name("grade_probe.py")
@@ -102,7 +107,7 @@ def _gd_load_{token}():
     probe = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = probe
     spec.loader.exec_module(probe)
-    return probe.Probe({gdhelpers!r}, {number!r}, "_gd_checkers_{token}", {results!r})
+    return probe.Probe({gdhelpers!r}, {number!r}, "_gd_checkers_{token}", {key!r})
 
 
 _gd_grader_{token} = _gd_load_{token}()
@@ -131,6 +136,26 @@ def kernelspec_dir(root: Path, limits: Limits) -> Path:
     return root / "kernels"
 
 
+def load_kernel_spec(kernels: Path) -> KernelSpec:
+    """The grader's kernelspec, read once before any learner's kernel starts.
+
+    Every kernel starts from this copy in memory: a submission that rewrites the kernel.json
+    file cannot change how the kernels of the next submissions start.
+    """
+    return KernelSpecManager(kernel_dirs=[str(kernels)]).get_kernel_spec(KERNEL)
+
+
+class _FixedSpecs(KernelSpecManager):
+    """A kernelspec manager that knows one kernelspec, held in memory."""
+
+    def __init__(self, spec: KernelSpec) -> None:
+        super().__init__()
+        self._spec = spec
+
+    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+        return self._spec
+
+
 def sandbox_env(work: Path) -> dict[str, str]:
     """The kernel's environment: the course's kernel settings and a few harmless variables."""
     env = {k: v for k, v in os.environ.items() if k in PASS_ENV or k.startswith(PASS_PREFIX)}
@@ -140,12 +165,35 @@ def sandbox_env(work: Path) -> dict[str, str]:
 
 
 class _Client(NotebookClient):
-    """Keeps error outputs only; remembers each cell's reply and the kernel's process group."""
+    """Keeps error outputs, and the first verified verdict each grader cell displays.
+
+    ``graders`` maps a grader cell's index to its exercise; ``key`` is the submission's MAC key.
+    Anything else displayed (a learner's thread may display fake verdicts at any time) is
+    dropped as it arrives. The grader's cells run without storing their source in the kernel's
+    input history.
+    """
+
+    graders: dict[int, str]
+    key: str
+    judged: dict[str, tuple[str, str]]
 
     def output(self, outs: list, msg: dict, display_id: str | None, cell_index: int) -> Any:
+        exercise = self.graders.get(cell_index)
+        if msg["msg_type"] == "display_data" and exercise and exercise not in self.judged:
+            entry = msg.get("content", {}).get("data", {}).get(MIME)
+            if (found := verified(entry, exercise, self.key)) is not None:
+                self.judged[exercise] = found
+            return None
         if msg["msg_type"] != "error":
             return None
         return super().output(outs, msg, display_id, cell_index)
+
+    async def async_execute_cell(
+        self, cell: Any, cell_index: int, execution_count: int | None = None, **kw: Any
+    ) -> Any:
+        if cell_index >= min(self.graders, default=0) - 1:  # the loader too: it holds the key
+            kw["store_history"] = False
+        return await super().async_execute_cell(cell, cell_index, execution_count, **kw)
 
 
 async def run_submission(
@@ -154,13 +202,12 @@ async def run_submission(
     *,
     data: bytes,
     limits: Limits,
-    kernels: Path,
+    kernels: KernelSpec,
 ) -> Outcome:
     """Execute ``nb`` (a submission of ``book``, read from ``data``) in a sandbox; judge it."""
     token = secrets.token_hex(8)
+    key = secrets.token_hex(32)  # this submission's MAC key: only in the loader cell's source
     work = Path(tempfile.mkdtemp(prefix="gd-grade-work-"))
-    private = Path(tempfile.mkdtemp(prefix="gd-grade-results-"))
-    results = private / "results.jsonl"
     try:
         (work / book.filename).write_bytes(data)  # the copy the notebook runs beside
         learner = [
@@ -173,7 +220,7 @@ async def run_submission(
             probe=str(PROBE),
             gdhelpers=str(GDHELPERS),
             number=book.number,
-            results=str(results),
+            key=key,
         )
         graders = [
             GRADE.format(token=token, exercise=e, function=f, limit=limits.cell_seconds)
@@ -182,10 +229,9 @@ async def run_submission(
         load = new_code_cell(loader, metadata={"gd_grader": "load"})
         cells = [*learner, load, *(new_code_cell(g) for g in graders)]
         run = new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC})
-        return await _execute(run, book, len(learner), limits, kernels, work, results)
+        return await _execute(run, book, len(learner), limits, kernels, work, key)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-        shutil.rmtree(private, ignore_errors=True)
 
 
 async def _execute(
@@ -193,16 +239,14 @@ async def _execute(
     book: CourseNotebook,
     n_learner: int,
     limits: Limits,
-    kernels: Path,
+    kernels: KernelSpec,
     work: Path,
-    results: Path,
+    key: str,
 ) -> Outcome:
     replies: dict[int, dict[str, Any]] = {}
     state: dict[str, Any] = {"cell": None, "pgid": None}
     started = asyncio.Event()
-    km = AsyncKernelManager(
-        kernel_name=KERNEL, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)])
-    )
+    km = AsyncKernelManager(kernel_name=KERNEL, kernel_spec_manager=_FixedSpecs(kernels))
 
     def on_start(**_: Any) -> None:
         state["pgid"] = getattr(km.provisioner, "pgid", None)
@@ -231,6 +275,9 @@ async def _execute(
         on_cell_start=on_cell_start,
         on_cell_executed=on_executed,
     )
+    client.graders = {n_learner + 1 + k: e for k, (e, _) in enumerate(book.exercises)}
+    client.key = key
+    client.judged = {}
     fatal: tuple[str, str] | None = None
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}  # C-level prints too
     execute = client.async_execute(env=sandbox_env(work), cwd=str(work), **quiet)
@@ -251,4 +298,4 @@ async def _execute(
         if state["pgid"]:  # the kernel and whatever it started
             with contextlib.suppress(OSError):
                 os.killpg(state["pgid"], signal.SIGKILL)
-    return judge(book, n_learner, limits, replies, state["cell"], fatal, results)
+    return judge(book, n_learner, limits, replies, state["cell"], fatal, client.judged)
