@@ -51,26 +51,23 @@ MEMORY_CELL = (
 )
 
 
+def alternate_times(
+    a: Callable[[], Any], b: Callable[[], Any], repeats: int
+) -> tuple[list[float], list[float]]:
+    """Seconds of each run of ``a`` and of ``b``, run alternately ``repeats`` times each."""
+    ta, tb = [], []
+    for _ in range(repeats):
+        for fn, times in ((a, ta), (b, tb)):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+    return ta, tb
+
+
 def median_pair(a: Callable[[], Any], b: Callable[[], Any], repeats: int) -> tuple[float, float]:
     """Median seconds of ``a`` and of ``b``, run alternately ``repeats`` times each."""
-    ta, tb = [], []
-    for _ in range(repeats):
-        for fn, times in ((a, ta), (b, tb)):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
+    ta, tb = alternate_times(a, b, repeats)
     return statistics.median(ta), statistics.median(tb)
-
-
-def min_pair(a: Callable[[], Any], b: Callable[[], Any], repeats: int) -> tuple[float, float]:
-    """Fastest seconds of ``a`` and of ``b``, run alternately ``repeats`` times each."""
-    ta, tb = [], []
-    for _ in range(repeats):
-        for fn, times in ((a, ta), (b, tb)):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-    return min(ta), min(tb)
 
 
 # ----------------------------------------------------------------------------- 1. helpers vs hand
@@ -121,8 +118,9 @@ def bench_helpers(repeats: int) -> dict[str, Any]:
     # ~25 ms each: many alternate runs, and the fastest of each side, the run least disturbed
     # by the rest of the machine (a loaded machine slows some runs, never speeds one up).
     runs = max(repeats, 40)
-    fastest = min_pair(helper, hand, runs)
-    t_helper, t_hand = median_pair(helper, hand, repeats)
+    times_helper, times_hand = alternate_times(helper, hand, runs)
+    fastest = min(times_helper), min(times_hand)
+    t_helper, t_hand = statistics.median(times_helper), statistics.median(times_hand)
     ratio = fastest[0] / fastest[1]
     return {
         "value": ratio,
@@ -130,7 +128,7 @@ def bench_helpers(repeats: int) -> dict[str, Any]:
         "target": "<= 1.05",
         "pass": ratio <= 1.05,
         "detail": f"fit_linear {fastest[0] * 1e3:.1f} ms vs hand {fastest[1] * 1e3:.1f} ms, "
-        f"fastest of {runs} each (medians of {repeats}: {t_helper * 1e3:.1f} vs "
+        f"fastest of {runs} each (medians of the same runs: {t_helper * 1e3:.1f} vs "
         f"{t_hand * 1e3:.1f} ms, {t_helper / t_hand:.2f}x); 50,000 x 50, batch 100, 2 epochs; "
         f"same weights: {same}",
     }
