@@ -11,9 +11,6 @@ import multiprocessing
 
 import psutil
 import pytest
-import torch
-
-from gdhelpers import processes
 
 
 @pytest.fixture
@@ -36,6 +33,10 @@ def group_of_one(monkeypatch):
 
     Spawned workers do not report coverage; run here, the code inside a worker is covered.
     """
+    import torch  # here, not at the top: a pytest run that needs no torch starts 2-3 s sooner
+
+    from gdhelpers import processes
+
     for key in ("MASTER_ADDR", "MASTER_PORT", "RANK", "LOCAL_RANK", "WORLD_SIZE"):
         monkeypatch.setenv(key, "")  # restored after the test
     threads = torch.get_num_threads()
