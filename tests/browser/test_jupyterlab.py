@@ -35,6 +35,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.chromium import chromium, wait
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = Path(os.environ.get("GD_BROWSER_NOTEBOOK", "notebooks/01_numpy_gradient_descent.ipynb"))
 EXPECT = os.environ.get("GD_BROWSER_EXPECT", "Prediction after training: f(5) = 9.999")
@@ -59,18 +61,6 @@ LAB_SETTINGS = {
         "checkForUpdates": False,
     },
 }
-
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--window-size=1280,1024",
-]
 
 # Reads the state of the open notebook: one prompt per code cell, the text of the outputs.
 STATE_JS = """
@@ -178,46 +168,12 @@ def _tail(tmp_path: Path, lines: int = 30) -> str:
 @pytest.fixture
 def browser(tmp_path):
     """Headless Chromium driven by Selenium; skips with the reason when either is missing."""
-    webdriver = pytest.importorskip(
-        "selenium.webdriver",
-        reason="selenium is not installed; `make venv` installs it from constraints.txt",
-    )
-    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    driver_path = (
-        os.environ.get("CHROMEDRIVER") or shutil.which("chromedriver") or "/usr/bin/chromedriver"
-    )
-    real = Path("/usr/lib/chromium/chromium")  # Debian's wrapper script execs this binary
-    if chromium == "/usr/bin/chromium" and real.is_file():
-        chromium = str(real)
-    for what, path in [("chromium", chromium), ("chromedriver", driver_path)]:
-        if not Path(path).is_file():
-            pytest.skip(
-                f"{what} not found at {path}; install Debian's chromium and chromium-driver "
-                "(`make test-browser` does it when run as root)"
-            )
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium-profile'}"]:
-        options.add_argument(flag)
-    service = Service(executable_path=driver_path, log_output=str(tmp_path / "chromedriver.log"))
-    driver = webdriver.Chrome(options=options, service=service)
-    try:
+    with chromium(tmp_path, target="test-browser") as driver:
         yield driver
-    finally:
-        driver.quit()
-        service.stop()
 
 
 def _wait(driver, condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition(driver)
-        if value:
-            return value
-        time.sleep(0.5)
-    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+    return wait(driver, condition, timeout, what, poll=0.5)
 
 
 def _menu(driver, menu: str, command: str) -> None:

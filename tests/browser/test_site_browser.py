@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -32,6 +31,7 @@ import nbformat
 import pytest
 
 from tests.browser import site_files
+from tests.browser.chromium import chromium, wait
 from tools.website import notebook_title
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,19 +47,8 @@ pytestmark = [
     ),
 ]
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--window-size=1280,1024",
-    # No host name resolves: anything the pages would fetch from the web fails to load.
-    "--host-resolver-rules=MAP * ~NOTFOUND",
-]
+# No host name resolves: anything the pages would fetch from the web fails to load.
+OFFLINE = ("--host-resolver-rules=MAP * ~NOTFOUND",)
 
 # Every resource the page loaded (scripts, styles, fonts, images) and every script's source.
 LOADED_JS = """
@@ -79,48 +68,10 @@ def browser(tmp_path_factory):
     """Headless Chromium driven by Selenium; skips with the reason when either is missing."""
     if not (SITE / "index.html").is_file():
         pytest.fail(f"no site in {SITE}: run `make site` first (make test-site does)")
-    webdriver = pytest.importorskip(
-        "selenium.webdriver",
-        reason="selenium is not installed; `make venv` installs it from constraints.txt",
-    )
-    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    driver_path = (
-        os.environ.get("CHROMEDRIVER") or shutil.which("chromedriver") or "/usr/bin/chromedriver"
-    )
-    real = Path("/usr/lib/chromium/chromium")  # Debian's wrapper script execs this binary
-    if chromium == "/usr/bin/chromium" and real.is_file():
-        chromium = str(real)
-    for what, path in [("chromium", chromium), ("chromedriver", driver_path)]:
-        if not Path(path).is_file():
-            pytest.skip(
-                f"{what} not found at {path}; install Debian's chromium and chromium-driver "
-                "(`make test-site` does it when run as root)"
-            )
-    from selenium.webdriver.chrome.service import Service
-
-    tmp = tmp_path_factory.mktemp("chromium")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    options.page_load_strategy = "eager"  # the DOM is enough; the tests wait for MathJax
-    for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={tmp / 'profile'}"]:
-        options.add_argument(flag)
-    service = Service(executable_path=driver_path, log_output=str(tmp / "chromedriver.log"))
-    driver = webdriver.Chrome(options=options, service=service)
-    try:
+    with chromium(
+        tmp_path_factory.mktemp("chromium"), target="test-site", extra_flags=OFFLINE, eager=True
+    ) as driver:  # eager: the DOM is enough; the tests wait for MathJax
         yield driver
-    finally:
-        driver.quit()
-        service.stop()
-
-
-def _wait(driver, condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition(driver)
-        if value:
-            return value
-        time.sleep(0.2)
-    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 def _shot(driver, name: str) -> None:
@@ -196,7 +147,7 @@ def test_formulas_are_typeset_by_the_sites_own_mathjax(browser):
         browser.get(_page(name))
         maths = browser.execute_script(count)
         if maths:
-            _wait(
+            wait(
                 browser, lambda d, n=maths: d.execute_script(typeset) >= n, 30, f"MathJax on {name}"
             )
             scripts = browser.execute_script(LOADED_JS)["scripts"]
@@ -212,7 +163,7 @@ def test_formulas_are_typeset_by_the_sites_own_mathjax(browser):
     )
     assert formulas > 100, f"the course should have formulas (class 'math'); found {formulas}"
     browser.get(_page("01_numpy_gradient_descent.html"))
-    paragraph = _wait(
+    paragraph = wait(
         browser, lambda d: d.find_elements(By.XPATH, "//p[.//mjx-container]"), 30, "a formula"
     )[0]
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", paragraph)
@@ -227,7 +178,7 @@ def test_the_search_box_finds_the_stability_bound(browser):
 
     browser.get(_page("index.html"))
     browser.find_element(By.CSS_SELECTOR, ".bd-sidebar-primary .search-button-field").click()
-    field = _wait(
+    field = wait(
         browser,
         lambda d: [
             e
@@ -240,7 +191,7 @@ def test_the_search_box_finds_the_stability_bound(browser):
     field.send_keys("stability bound", Keys.ENTER)
     results = "return [...document.querySelectorAll('#search-results li a')].map(a => a.href)"
     finished = "return document.querySelector('#search-results .search-summary')?.innerText"
-    status = _wait(
+    status = wait(
         browser,
         lambda d: (
             "search.html" in d.current_url and "finished" in (d.execute_script(finished) or "")
