@@ -410,6 +410,14 @@ json.dump({{"cwd": os.getcwd(), "env": dict(os.environ)}}, open({str(spy)!r}, "w
     return {"base": base, "outs": outs, "rows": rows, "before": before, "spy": spy}
 
 
+def missing(name: str) -> str:
+    """The grader's reason when a submission does not define the exercise's function."""
+    return (
+        f"there is no {name} in your notebook: run the cell that defines it (def {name}(...)) "
+        f"without an error, and keep the name {name}."
+    )
+
+
 def rows_for(graded: dict, *students: str) -> list[tuple[str, ...]]:
     """The CSV rows of ``students``, student by student, each in its CSV's order."""
     return [r for student in students for r in graded["rows"] if r[0] == student]
@@ -425,18 +433,15 @@ def test_the_class_gets_the_exact_rows(graded_class):
         ("bob", "01", "01.contraction_factor", "1", "correct", ""),
         ("bob", "01", "01.mse_gradient", "0", "incorrect", FOUR_X),
         ("erin", "02", "02.autograd_gradient", "0", "missing",
-         "there is no autograd_gradient in your notebook: run the cell that defines it "
-         "(def autograd_gradient(...)) without an error, and keep the name autograd_gradient."),
+         missing("autograd_gradient")),
         ("erin", "02", "02.train_step", "0", "incorrect", no_zero),
         ("instructor", "01", "01.contraction_factor", "1", "correct", ""),
         ("instructor", "01", "01.mse_gradient", "1", "correct", ""),
         ("mallory", "01", "01.contraction_factor", "0", "missing",
-         "there is no contraction_factor in your notebook: run the cell that defines it "
-         "(def contraction_factor(...)) without an error, and keep the name contraction_factor."),
+         missing("contraction_factor")),
         ("mallory", "01", "01.mse_gradient", "1", "correct", ""),
         ("oscar", "01", "01.contraction_factor", "0", "missing",
-         "there is no contraction_factor in your notebook: run the cell that defines it "
-         "(def contraction_factor(...)) without an error, and keep the name contraction_factor."),
+         missing("contraction_factor")),
         ("oscar", "01", "01.mse_gradient", "1", "correct", ""),
     ]  # fmt: skip
     assert "summary" not in (graded_class["outs"]["class"] / "grades.csv").read_text()
@@ -446,11 +451,7 @@ def test_the_class_gets_the_exact_rows(graded_class):
 
 @pytest.mark.slow
 def test_broken_submissions_get_rows_and_reasons(graded_class):
-    missing = (
-        "there is no {0} in your notebook: run the cell that defines it (def {0}(...)) without "
-        "an error, and keep the name {0}."
-    )
-    cf, mse = missing.format("contraction_factor"), missing.format("mse_gradient")
+    cf, mse = missing("contraction_factor"), missing("mse_gradient")
     loop = (
         "your mse_gradient did not return within 2 s when the grader called it (an endless loop?)"
     )
@@ -515,11 +516,7 @@ def test_the_instructor_edition_gets_full_marks(path, tmp_path):
 
 @pytest.mark.slow
 def test_cheats_and_forgeries_change_nothing(graded_class):
-    missing = (
-        "there is no {0} in your notebook: run the cell that defines it (def {0}(...)) without "
-        "an error, and keep the name {0}."
-    )
-    cf, mse = missing.format("contraction_factor"), missing.format("mse_gradient")
+    cf, mse = missing("contraction_factor"), missing("mse_gradient")
     zero = (
         "your gradient has a wrong value: expected -30, got 0 (checked at w = 0.0 with "
         "x = [1.0, 2.0, 3.0, 4.0], y = [2.0, 4.0, 6.0, 8.0].)"
