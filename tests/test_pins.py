@@ -239,3 +239,11 @@ def test_supported_pythons_agree():
     makefile = (ROOT / "Makefile").read_text()
     supported = re.search(r"^PY_SUPPORTED := (.*)$", makefile, re.M).group(1).split()
     assert classified == set(supported) == {"3.11", "3.12", "3.13"}
+
+
+def test_nothing_pinned_builds_a_grammar_when_nbformat_is_imported(pins):
+    """jsonschema 4.25+ asks for rfc3987-syntax, whose import builds a lark grammar: ~2.6 s in
+    every process that imports nbformat (each pytest worker, nbval, make grade, JupyterLab)."""
+    assert "rfc3987-syntax" not in pins and "lark" not in pins
+    major, minor = (int(part) for part in pins["jsonschema"].split(".")[:2])
+    assert (major, minor) < (4, 25), pins["jsonschema"]
