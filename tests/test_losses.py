@@ -222,3 +222,19 @@ def test_numpy_mse_keeps_its_dtype_and_bits():
     np.testing.assert_allclose(dW, 0.1 * gW, rtol=1e-14)
     np.testing.assert_allclose(db, 0.1 * gb, rtol=1e-14)
     assert loss == float(gd.mse(X @ W.T + b, Y))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [1, 8, 129, 1000, 20_001])
+def test_the_training_step_writes_out_the_same_loss_bits(dtype, n):
+    """_loss_and_step writes _residual and _mean_square out (it runs at every step): the same
+    bits as calling them, and the same bits as np.sum, what the notebooks call."""
+    from gdhelpers.losses import _loss_and_step, _mean_square, _residual
+
+    rng = np.random.default_rng(n)
+    X, Y = rng.standard_normal((n, 3)).astype(dtype), rng.standard_normal((n, 2)).astype(dtype)
+    W, b = rng.standard_normal((2, 3)).astype(dtype), rng.standard_normal(2).astype(dtype)
+    loss, _, db = _loss_and_step(X, Y, W, b, 0.1)
+    R = X @ W.T + b - Y
+    assert loss == _mean_square(_residual(X, W, b, Y)) == float(np.sum(R * R)) / R.size
+    assert np.array_equal(db, 0.1 * 2.0 / R.size * R.sum(axis=0))
