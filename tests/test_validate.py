@@ -319,3 +319,18 @@ def test_one_start_value_check_for_every_training_loop(monkeypatch):
     gd.fit_linear([1.0, 2.0], [2.0, 4.0], lr=0.01, epochs=1)
     gd.run_optimizer([1.0, 2.0], [2.0, 4.0], optimizer="sgd", lr=0.01, steps=1)
     assert calls == ["weight0", "bias0", "weight0", "bias0"]
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("bad", [None, np.nan, np.inf, -np.inf, 3e30, 1e200])
+def test_the_one_pass_finite_check_agrees_with_isfinite(dtype, order, bad):
+    """_all_finite sums squares (no temporary array); an overflow of finite entries (3e30 in
+    float32, 1e200 in float64) must fall back to the exact test, not call them non-finite."""
+    from gdhelpers._validate import _all_finite
+
+    a = np.ones((1000, 7), dtype=dtype, order=order)
+    if bad is not None:
+        with np.errstate(over="ignore"):
+            a[500, 3] = bad
+    assert _all_finite(a) is bool(np.isfinite(a).all())
