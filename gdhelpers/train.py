@@ -188,22 +188,19 @@ def fit_linear(
         for epoch in range(epochs):
             order = rng.permutation(n) if shuffle and m < n else None
             Xe, Ye = (X, Y) if order is None else (X[order], Y[order])
-            # (the body of this loop is kept as lean as the same loop by hand: make bench)
+            # (every line here runs at every step: make bench times it against the loop by hand)
             for start in range(0, n, m):
                 if step is None:  # NumPy: the analytic gradient of the batch MSE (gd.mse_grad)
                     batch_loss, dW, db = _loss_and_step(
                         Xe[start : start + m], Ye[start : start + m], W, b, lr
                     )
-                    new_W = W - dW
-                    new_b = b - db if bias else b
+                    new_W, new_b = W - dW, b - db if bias else b
                 else:  # torch: autograd, same batches
                     batch_loss, new_W, new_b = step(order, start, m)
                 if not math.isfinite(batch_loss) and blow_up(epoch, start // m, batch_loss):
                     stopped = True  # W, b: the state before the failed step
                     break
-                W = new_W
-                b = new_b
-                last_loss = batch_loss
+                W, b, last_loss = new_W, new_b, batch_loss
                 s += 1
                 if s == next_record:
                     r += 1

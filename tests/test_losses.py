@@ -226,9 +226,9 @@ def test_numpy_mse_keeps_its_dtype_and_bits():
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("n", [1, 8, 129, 1000, 20_001])
-def test_the_training_step_writes_out_the_same_loss_bits(dtype, n):
-    """_loss_and_step writes _residual and _mean_square out (it runs at every step): the same
-    bits as calling them, and the same bits as np.sum, what the notebooks call."""
+def test_the_training_step_has_the_loss_bits_of_np_sum(dtype, n):
+    """_loss_and_step (every step of fit_linear) sums with np.add.reduce: the same bits as
+    _residual/_mean_square and as np.sum, what the notebooks call."""
     from gdhelpers.losses import _loss_and_step, _mean_square, _residual
 
     rng = np.random.default_rng(n)
