@@ -149,7 +149,9 @@ async def grade_all(
     """
     entries: dict[Path, dict] = {}
     gate = asyncio.Semaphore(jobs)
-    with tempfile.TemporaryDirectory(prefix="gd-grade-kernel-") as root:
+    # ignore_cleanup_errors, as grade_run removes each submission's folder: a submission's
+    # thread may still write into this folder while it is removed ("Directory not empty")
+    with tempfile.TemporaryDirectory(prefix="gd-grade-kernel-", ignore_cleanup_errors=True) as root:
         kernels = load_kernel_spec(kernelspec_dir(Path(root), limits))
 
         async def one(sub: Submission, data: bytes, cache: Path) -> None:
